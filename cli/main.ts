@@ -1,0 +1,55 @@
+import { ConfigError, PipelineError } from '../shared/errors.js';
+import { helpText, parseFlags, type Command } from './command.js';
+
+/** Every command, loaded only when run so `eddy --help` stays fast. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  stack: { summary: 'Start, stop or inspect the local AWS stack (DynamoDB Local, Kinesis, S3)', load: () => import('./commands/stack.js') },
+  dev: { summary: 'Run every stream-triggered function locally, as Lambda’s Kinesis trigger does', load: () => import('./commands/dev.js') },
+  products: { summary: 'Load the product dimension into DynamoDB', load: () => import('./commands/products.js') },
+  generate: { summary: 'Write realistic, seeded transactions for the scenario', load: () => import('./commands/generate.js') },
+  datagen: { summary: 'Generate rows for any schema, like Flink’s datagen connector', load: () => import('./commands/datagen.js') },
+  produce: { summary: 'Send a file or the generator to the raw stream with PutRecords', load: () => import('./commands/produce.js') },
+  record: { summary: 'Capture a batch from a local stream into an event fixture', load: () => import('./commands/record.js') },
+  replay: { summary: 'Run an event fixture through a function and print its result', load: () => import('./commands/replay.js') },
+  demo: { summary: 'Run the whole pipeline locally (what `npm start` runs)', load: () => import('./commands/demo.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length)) + 2;
+  return [
+    'eddy — real-time sales analytics on Kinesis, Lambda, DynamoDB and S3, locally or on AWS',
+    '',
+    'Usage: eddy <command> [options]    (eddy <command> --help for its options)',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}${summary}`),
+  ].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) throw new ConfigError('command', `unknown command '${name}'. Run 'eddy --help' for the list.`);
+  const { command } = await entry.load();
+  const { flags, positionals, help } = parseFlags(command, rest);
+  if (help) {
+    process.stdout.write(`${helpText(command)}\n`);
+    return 0;
+  }
+  return (await command.run(flags, positionals)) ?? 0;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof PipelineError) {
+    process.stderr.write(`eddy: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

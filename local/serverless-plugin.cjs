@@ -1,0 +1,9 @@
+'use strict';
+// Placeholder replaced below by the local trigger plugin.
+class EddyLocalStreams {
+  constructor(serverless) {
+    this.serverless = serverless;
+    this.hooks = {};
+  }
+}
+module.exports = EddyLocalStreams;

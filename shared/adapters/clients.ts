@@ -1,0 +1,34 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Agent } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+
+/**
+ * SDK clients for every adapter and CLI. They take their endpoints from the standard
+ * variables (`AWS_ENDPOINT_URL_KINESIS`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`),
+ * so the same code talks to AWS or to the local stack. Kinesis gets an HTTP/1.1 handler: the
+ * v3 client's default HTTP/2 handler is not spoken by the emulators, and PutRecords and
+ * GetRecords gain nothing from HTTP/2.
+ */
+
+const keepAliveHandler = (): NodeHttpHandler =>
+  new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+    httpsAgent: new Agent({ keepAlive: true, maxSockets: 64 }),
+  });
+
+/** A Kinesis client over HTTP/1.1 keep-alive. */
+export const createKinesisClient = (): KinesisClient => new KinesisClient({ requestHandler: keepAliveHandler() });
+
+/** A DynamoDB document client (plain JS values, `undefined` removed). */
+export const createDynamoDBDocumentClient = (): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler: keepAliveHandler() }), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+
+/** An S3 client; path-style addressing when a custom endpoint is set (emulators have no DNS per bucket). */
+export const createS3Client = (): S3Client =>
+  new S3Client({ requestHandler: keepAliveHandler(), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
