@@ -1,0 +1,16 @@
+/**
+ * A small, fast, seeded pseudo-random generator (mulberry32), so generated data, fault
+ * schedules and jitter in tests are reproducible from a seed.
+ * @param seed - any 32-bit integer
+ * @returns a function returning floats in [0, 1)
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
