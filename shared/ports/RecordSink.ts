@@ -12,6 +12,8 @@ export interface PutOutcome {
   readonly failed: readonly number[];
   /** Number of PutRecords calls made (including retries), for cost accounting. */
   readonly calls: number;
+  /** Entries sent again after a failed entry or a throttled call; absent when the sink does not count. */
+  readonly retries?: number;
 }
 
 /**

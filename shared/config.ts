@@ -1,0 +1,52 @@
+import { ConfigError } from './errors.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads a required, non-empty variable. */
+export function requireEnv(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new ConfigError(name, 'is required and was not set');
+  return value;
+}
+
+/** Reads an optional positive number with a default, naming the variable when it is not one. */
+export function numberEnv(env: Env, name: string, fallback: number, bounds: { min?: number; max?: number } = {}): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  const { min = 0, max = Number.MAX_SAFE_INTEGER } = bounds;
+  if (!Number.isFinite(value) || value < min || value > max) throw new ConfigError(name, `expected a number from ${min} to ${max}, got '${raw}'`);
+  return value;
+}
+
+/** Configuration of the enrich stage. */
+export interface EnrichConfig {
+  /** DynamoDB table of the product dimension. */
+  readonly productsTable: string;
+  /** Kinesis stream that receives enriched records. */
+  readonly outputStream: string;
+  /** Bucket of the error output. */
+  readonly errorBucket: string;
+  /** Key prefix of the error output. @default 'data/stream_error_data/' */
+  readonly errorPrefix: string;
+  /** How long a product lookup is cached in a warm container. @default 300 s */
+  readonly productCacheTtlSeconds: number;
+  /** Raw records larger than this are rejected as `oversize`. @default 65536 */
+  readonly maxRecordBytes: number;
+}
+
+/**
+ * Loads the enrich stage's configuration from its environment (set per function in
+ * serverless.yml): `PRODUCTS_TABLE`, `OUTPUT_STREAM`, `ERROR_BUCKET`, `ERROR_PREFIX`,
+ * `PRODUCT_CACHE_TTL_SECONDS`, `MAX_RECORD_BYTES`.
+ */
+export function loadEnrichConfig(env: Env = process.env): EnrichConfig {
+  return {
+    productsTable: requireEnv(env, 'PRODUCTS_TABLE'),
+    outputStream: requireEnv(env, 'OUTPUT_STREAM'),
+    errorBucket: requireEnv(env, 'ERROR_BUCKET'),
+    errorPrefix: env.ERROR_PREFIX ?? 'data/stream_error_data/',
+    productCacheTtlSeconds: numberEnv(env, 'PRODUCT_CACHE_TTL_SECONDS', 300, { max: 86_400 }),
+    maxRecordBytes: numberEnv(env, 'MAX_RECORD_BYTES', 65_536, { min: 1, max: 1_048_576 }),
+  };
+}

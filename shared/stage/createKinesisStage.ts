@@ -1,0 +1,59 @@
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
+import type { RecordSink } from '../ports/RecordSink.js';
+import { decodeBatch, type Decoded, type Parse, type RecordOrigin } from './decode.js';
+
+/** What a stage's operator returns: each decoded input ends in `outputs` or `rejected`. */
+export interface StageOutput<O> {
+  readonly outputs: readonly { readonly record: O; readonly origin: RecordOrigin }[];
+  readonly rejected: readonly ErrorDocument[];
+}
+
+/** Counts of one invocation: in = out + rejected (+ dropped by later stages' rules) + failed. */
+export interface StageReport {
+  readonly stage: string;
+  /** Sub-records decoded from the batch (a KPL record counts as its sub-records). */
+  readonly in: number;
+  /** Records written to the output stream. */
+  readonly out: number;
+  /** Records written to the error output, by reason. */
+  readonly rejected: Readonly<Record<string, number>>;
+  /** Records whose output write still failed: reported in batchItemFailures for redelivery. */
+  readonly failed: number;
+}
+
+/** Dependencies of {@link createKinesisStage}. */
+export interface KinesisStageDeps<T, O> {
+  readonly stage: string;
+  readonly parse: Parse<T>;
+  /** Larger records are rejected as `oversize`. */
+  readonly maxRecordBytes: number;
+  readonly operator: (batch: readonly Decoded<T>[]) => Promise<StageOutput<O>>;
+  readonly sink: RecordSink;
+  readonly errors: ErrorSink;
+  readonly partitionKeyOf: (record: O) => string;
+  /** Receives each invocation's counts (metrics, logs). */
+  readonly report?: (report: StageReport) => void;
+}
+
+/**
+ * Wires decode → operator → error output → output stream for a Kinesis-triggered stage and
+ * answers Lambda with `batchItemFailures`. Rejected records are written first (idempotently);
+ * a failure there throws, so the whole batch is delivered again. Output entries that still fail
+ * after the sink's retries are reported by their source sequence numbers; Lambda then
+ * checkpoints at the lowest of them. Nothing is caught and logged away.
+ */
+export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
+  return async (event) => {
+    const { decoded, rejected: undecodable, count } = decodeBatch(event.Records, deps.stage, deps.parse, deps.maxRecordBytes);
+    const { outputs, rejected } = await deps.operator(decoded);
+    const allRejected = [...undecodable, ...rejected];
+    if (allRejected.length > 0) await deps.errors.write(allRejected);
+    const outcome = await deps.sink.put(outputs.map(({ record }) => ({ data: JSON.stringify(record), partitionKey: deps.partitionKeyOf(record) })));
+    const failedSeqs = [...new Set(outcome.failed.map((index) => (outputs[index] as { origin: RecordOrigin }).origin.seq))];
+    const byReason: Record<string, number> = {};
+    for (const document of allRejected) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
+    deps.report?.({ stage: deps.stage, in: count, out: outputs.length - outcome.failed.length, rejected: byReason, failed: outcome.failed.length });
+    return { batchItemFailures: failedSeqs.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+}

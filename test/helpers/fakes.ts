@@ -1,0 +1,33 @@
+import type { DimensionLookup } from '../../shared/ports/DimensionLookup.js';
+import type { ErrorDocument, ErrorSink } from '../../shared/ports/ErrorSink.js';
+import type { OutputRecord, PutOutcome, RecordSink } from '../../shared/ports/RecordSink.js';
+
+/** An in-memory dimension that counts the keys it was asked for. */
+export class InMemoryLookup<T> implements DimensionLookup<T> {
+  public readonly asked: string[][] = [];
+  public constructor(private readonly rows: ReadonlyMap<string, T>) {}
+  public async getMany(keys: readonly string[]): Promise<ReadonlyMap<string, T>> {
+    this.asked.push([...keys]);
+    return new Map(keys.flatMap((key) => (this.rows.has(key) ? [[key, this.rows.get(key) as T]] : [])));
+  }
+}
+
+/** An in-memory record sink; `failIndexes` makes chosen entries of the next put fail. */
+export class InMemoryRecordSink implements RecordSink {
+  public readonly records: OutputRecord[] = [];
+  public failIndexes = new Set<number>();
+  public async put(records: readonly OutputRecord[]): Promise<PutOutcome> {
+    const failed = records.flatMap((_, index) => (this.failIndexes.has(index) ? [index] : []));
+    this.records.push(...records.filter((_, index) => !this.failIndexes.has(index)));
+    this.failIndexes = new Set();
+    return { failed, calls: Math.ceil(records.length / 500) };
+  }
+}
+
+/** An in-memory error sink keyed like the S3 one, so rewrites do not duplicate. */
+export class InMemoryErrorSink implements ErrorSink {
+  public readonly documents = new Map<string, ErrorDocument>();
+  public async write(documents: readonly ErrorDocument[]): Promise<void> {
+    for (const document of documents) this.documents.set(`${document.source.shard}/${document.source.seq}/${document.source.sub ?? ''}`, document);
+  }
+}

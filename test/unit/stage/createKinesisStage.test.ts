@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { createEnrichOperator } from '../../../shared/operators/enrich.js';
+import { validateRawTransaction } from '../../../shared/schema/rawTransaction.js';
+import { createKinesisStage, type StageReport } from '../../../shared/stage/createKinesisStage.js';
+import type { Product } from '../../../shared/types.js';
+import { InMemoryErrorSink, InMemoryLookup, InMemoryRecordSink } from '../../helpers/fakes.js';
+import { kinesisEvent, kinesisRecordFactory, rawTransaction } from '../../helpers/kinesisEvents.js';
+
+const product = { product_cd: '8802609028247', division_name: '생활잡화' } as Product;
+
+function setup() {
+  const sink = new InMemoryRecordSink();
+  const errors = new InMemoryErrorSink();
+  const reports: StageReport[] = [];
+  const stage = createKinesisStage({
+    stage: 'enrich',
+    parse: validateRawTransaction,
+    maxRecordBytes: 65_536,
+    operator: createEnrichOperator({ products: new InMemoryLookup(new Map([[product.product_cd, product]])) }),
+    sink,
+    errors,
+    partitionKeyOf: (record) => record.pk,
+    report: (report) => reports.push(report),
+  });
+  return { stage, sink, errors, reports };
+}
+
+describe('Stage: Kinesis stage wiring', () => {
+  it('accounts for every record: in = out + rejected', async () => {
+    const { stage, sink, errors, reports } = setup();
+    const records = kinesisRecordFactory([rawTransaction({ receipt_num: '1' }), 'garbage', rawTransaction({ product_cd: '999' }), rawTransaction({ receipt_num: '4' })]);
+    const response = await stage(kinesisEvent(records));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sink.records).toHaveLength(2);
+    expect(errors.documents.size).toBe(2);
+    expect(reports).toEqual([{ stage: 'enrich', in: 4, out: 2, rejected: { not_json: 1, unknown_product: 1 }, failed: 0 }]);
+    expect(JSON.parse(String(sink.records[0]?.data)).pk).toBe(sink.records[0]?.partitionKey);
+  });
+
+  it('reports the source sequence numbers of outputs that still failed', async () => {
+    const { stage, sink } = setup();
+    const records = kinesisRecordFactory([rawTransaction({ receipt_num: '1' }), rawTransaction({ receipt_num: '2' }), rawTransaction({ receipt_num: '3' })]);
+    sink.failIndexes = new Set([1, 2]);
+    const response = await stage(kinesisEvent(records));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }, { itemIdentifier: records[2]?.kinesis.sequenceNumber }]);
+  });
+
+  it('fails the whole batch when the error output cannot be written', async () => {
+    const { stage, errors } = setup();
+    errors.write = async () => {
+      throw new Error('S3 is down');
+    };
+    await expect(stage(kinesisEvent(kinesisRecordFactory(['garbage'])))).rejects.toThrow('S3 is down');
+  });
+});
