@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import agg from 'aws-kinesis-agg';
+import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../../../shared/adapters/clients.js';
+import { PRODUCT_COLUMNS, RAW_COLUMNS } from '../../../shared/types.js';
+import { kinesisRecordFactory, rawTransaction } from '../../helpers/kinesisEvents.js';
+import { lambdaContext } from '../../helpers/lambdaContext.js';
+import { createTestBucket, createTestStream, createTestTable, uniqueName, useTestStack } from '../../helpers/stack.js';
+import { readAllRecords } from '../../helpers/streamReader.js';
+
+useTestStack();
+
+const samples = readFileSync(new URL('../../../data/sample_stream_records.jsonl', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line) as Record<string, unknown>);
+const raw = samples.map((sample) => Object.fromEntries([...RAW_COLUMNS, 'event_time'].map((column) => [column, sample[column]])));
+
+const names = { table: uniqueName('products'), stream: uniqueName('enriched'), bucket: uniqueName('errors') };
+const kinesis = createKinesisClient();
+const s3 = createS3Client();
+let handler: (event: KinesisStreamEvent, context: ReturnType<typeof lambdaContext>) => Promise<KinesisStreamBatchResponse>;
+
+const aggregated = (payloads: readonly unknown[]): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    agg.aggregate(
+      payloads.map((payload, i) => ({ partitionKey: `agg-${i}`, data: Buffer.from(JSON.stringify(payload)) })),
+      (encoded, callback) => {
+        resolve(encoded.data);
+        callback();
+      },
+      () => undefined,
+      reject,
+    );
+  });
+
+async function errorDocuments(): Promise<Record<string, unknown>[]> {
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'data/stream_error_data/' }));
+  return Promise.all(
+    (listed.Contents ?? []).map(async ({ Key }) => {
+      const object = await s3.send(new GetObjectCommand({ Bucket: names.bucket, Key }));
+      return { key: Key, ...(JSON.parse(await (object.Body?.transformToString() ?? '{}')) as Record<string, unknown>) };
+    }),
+  );
+}
+
+beforeAll(async () => {
+  const documents = createDynamoDBDocumentClient();
+  await createTestTable(documents, names.table, 'product_cd');
+  const products = new Map(samples.map((sample) => [sample.product_cd, Object.fromEntries(['product_cd', ...PRODUCT_COLUMNS].map((c) => [c, sample[c]]))]));
+  const items = [...products.values()];
+  for (let i = 0; i < items.length; i += 25) {
+    await documents.send(new BatchWriteCommand({ RequestItems: { [names.table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+  }
+  await createTestStream(kinesis, names.stream, 2);
+  await createTestBucket(s3, names.bucket);
+  Object.assign(process.env, { PRODUCTS_TABLE: names.table, OUTPUT_STREAM: names.stream, ERROR_BUCKET: names.bucket, POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' });
+  ({ handler } = await import('../../../functions/enrich.js'));
+});
+
+describe('Function: enrich (against the local stack)', () => {
+  it('enriches the 89 sample records, routes each bad record to the error output, and counts add up', async () => {
+    const kpl = await aggregated([raw[0], rawTransaction({ product_cd: 'no-such-product' })]);
+    const bad = ['{"tr_date": ', rawTransaction({ qty: 'x' }), rawTransaction({ product_cd: '0000000000000' })];
+    const event = { Records: kinesisRecordFactory([...raw, ...bad, kpl], { shardId: 'shardId-000000000007' }) };
+
+    const response = await handler(event, lambdaContext('enrich'));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const out = (await readAllRecords(kinesis, names.stream)).map((record) => JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>);
+    const errors = await errorDocuments();
+    const subRecordsIn = raw.length + bad.length + 2;
+    expect(out.length + errors.length).toBe(subRecordsIn);
+    expect(out).toHaveLength(raw.length + 1);
+    expect(errors.map((doc) => doc.errorCode).sort()).toEqual(['not_json', 'schema_violation', 'unknown_product', 'unknown_product']);
+    const expected = samples[0] as Record<string, unknown>;
+    expect(out[0]).toMatchObject(Object.fromEntries(Object.entries(expected).filter(([key]) => key !== 'event_time')));
+    expect(Object.keys(out[0] ?? {})).toHaveLength(21);
+    const fromKpl = errors.find((doc) => (doc.source as { sub?: number }).sub === 1);
+    expect(fromKpl).toMatchObject({ errorCode: 'unknown_product', partitionKey: 'agg-1', source: { shard: 'shardId-000000000007' } });
+    expect(String(fromKpl?.key)).toMatch(/^data\/stream_error_data\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/unknown-product\/enrich-shardId-000000000007-\d+-1\.json$/);
+  });
+
+  it('writes no new error object when the same batch is delivered again', async () => {
+    const event = { Records: kinesisRecordFactory(['not json', rawTransaction({ product_cd: 'gone' })], { shardId: 'shardId-000000000009', firstSequence: 1000n }) };
+    await handler(event, lambdaContext('enrich'));
+    const before = (await errorDocuments()).length;
+    await handler(event, lambdaContext('enrich'));
+    expect((await errorDocuments()).length).toBe(before);
+  });
+});
