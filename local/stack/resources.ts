@@ -38,7 +38,7 @@ export async function createResources(model: ServerlessModel, clients: StackClie
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [...table.keySchema],
         AttributeDefinitions: [...table.attributeDefinitions],
-        ...(table.globalSecondaryIndexes ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
+        ...(table.globalSecondaryIndexes ? { GlobalSecondaryIndexes: table.globalSecondaryIndexes as unknown as CreateTableCommandInput['GlobalSecondaryIndexes'] } : {}),
       };
       const made = await ignoring([ResourceInUseException], () => clients.dynamodb.send(new CreateTableCommand(input)));
       if (made && table.ttlAttribute) {

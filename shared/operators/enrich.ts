@@ -66,6 +66,6 @@ function enrichOne(row: RawTransaction, product: Product, origin: RecordOrigin):
     // Without a producer stamp, the arrival time stands in: it is the same on every delivery.
     event_time: row.event_time ?? new Date(origin.arrivalTimestamp).toISOString(),
     pk: row.pk ?? primaryKeyOf(row),
-    src: { stream: origin.stream, shard: origin.shard, seq: origin.seq, ...(origin.sub === undefined ? {} : { sub: origin.sub }) },
+    src: origin.sub === undefined ? { stream: origin.stream, shard: origin.shard, seq: origin.seq } : { stream: origin.stream, shard: origin.shard, seq: origin.seq, sub: origin.sub },
   };
 }

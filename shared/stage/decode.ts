@@ -66,7 +66,10 @@ export function decodeBatch<T>(records: readonly KinesisStreamRecord[], stage: s
     }
     for (const sub of expanded.records) {
       count += 1;
-      const origin: RecordOrigin = { ...base, ...(sub.index === undefined ? {} : { sub: sub.index }), partitionKey: sub.partitionKey, bytes: sub.data };
+      const origin: RecordOrigin =
+        sub.index === undefined
+          ? { stream: base.stream, shard: base.shard, seq: base.seq, partitionKey: sub.partitionKey, arrivalTimestamp: base.arrivalTimestamp, bytes: sub.data }
+          : { stream: base.stream, shard: base.shard, seq: base.seq, sub: sub.index, partitionKey: sub.partitionKey, arrivalTimestamp: base.arrivalTimestamp, bytes: sub.data };
       try {
         decoded.push({ value: decodeOne(origin, parse, maxBytes), origin });
       } catch (error) {
@@ -78,23 +81,24 @@ export function decodeBatch<T>(records: readonly KinesisStreamRecord[], stage: s
   return { decoded, rejected, count };
 }
 
+const positionOf = (origin: RecordOrigin) => ({ shardId: origin.shard, sequenceNumber: origin.seq, ...(origin.sub === undefined ? {} : { subSequenceNumber: origin.sub }) });
+
 function decodeOne<T>(origin: RecordOrigin, parse: Parse<T>, maxBytes: number): T {
-  const position = { shardId: origin.shard, sequenceNumber: origin.seq, ...(origin.sub === undefined ? {} : { subSequenceNumber: origin.sub }) };
-  if (origin.bytes.byteLength > maxBytes) throw new DecodeError('oversize', `record is ${origin.bytes.byteLength} bytes, over the ${maxBytes}-byte limit`, position);
+  if (origin.bytes.byteLength > maxBytes) throw new DecodeError('oversize', `record is ${origin.bytes.byteLength} bytes, over the ${maxBytes}-byte limit`, positionOf(origin));
   let text: string;
   try {
     text = utf8.decode(origin.bytes);
   } catch (cause) {
-    throw new DecodeError('not_utf8', 'data is not valid UTF-8', position, { cause });
+    throw new DecodeError('not_utf8', 'data is not valid UTF-8', positionOf(origin), { cause });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new DecodeError('not_json', `data is not JSON: ${(cause as Error).message}`, position, { cause });
+    throw new DecodeError('not_json', `data is not JSON: ${(cause as Error).message}`, positionOf(origin), { cause });
   }
   const result = parse(json);
-  if (!result.ok) throw new DecodeError('schema_violation', result.message, position);
+  if (!result.ok) throw new DecodeError('schema_violation', result.message, positionOf(origin));
   return result.value;
 }
 

@@ -62,7 +62,7 @@ describe('Stage: decode', () => {
 
   it('rejects a corrupt KPL record whole', async () => {
     const bytes = await aggregate(['{}', '{}']);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 0xff, bytes.length - 1);
     const { rejected, count } = decodeBatch(kinesisRecordFactory([bytes]), 'enrich', validateRawTransaction, 65_536);
     expect(count).toBe(1);
     expect(rejected[0]?.errorCode).toBe('bad_aggregate');
