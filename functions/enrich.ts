@@ -11,6 +11,7 @@ import { KinesisRecordSink } from '../shared/adapters/KinesisRecordSink.js';
 import { S3ErrorSink } from '../shared/adapters/S3ErrorSink.js';
 import { loadEnrichConfig } from '../shared/config.js';
 import { CachedDimensionLookup } from '../shared/lookup/CachedDimensionLookup.js';
+import { FullCacheDimensionLookup } from '../shared/lookup/FullCacheDimensionLookup.js';
 import { createEnrichOperator } from '../shared/operators/enrich.js';
 import { validateRawTransaction } from '../shared/schema/rawTransaction.js';
 import { createKinesisStage } from '../shared/stage/createKinesisStage.js';
@@ -20,10 +21,9 @@ import { PRODUCT_COLUMNS, type Product } from '../shared/types.js';
 const config = loadEnrichConfig();
 const logger = new Logger();
 const metrics = new Metrics({ namespace: 'eddy', serviceName: 'enrich' });
-const products = new CachedDimensionLookup<Product>(
-  new DynamoDBDimensionLookup(createDynamoDBDocumentClient(), config.productsTable, 'product_cd', { attributes: ['product_cd', ...PRODUCT_COLUMNS] }),
-  { ttlMs: config.productCacheTtlSeconds * 1000 },
-);
+const table = new DynamoDBDimensionLookup<Product>(createDynamoDBDocumentClient(), config.productsTable, 'product_cd', { attributes: ['product_cd', ...PRODUCT_COLUMNS] });
+const pointLookups = new CachedDimensionLookup(table, { ttlMs: config.productCacheTtlSeconds * 1000 });
+const products = config.productCacheMode === 'full' ? new FullCacheDimensionLookup(table, pointLookups, { reloadIntervalMs: config.productCacheTtlSeconds * 1000 }) : pointLookups;
 
 const stage = createKinesisStage({
   stage: 'enrich',

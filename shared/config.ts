@@ -19,6 +19,14 @@ export function numberEnv(env: Env, name: string, fallback: number, bounds: { mi
   return value;
 }
 
+/** Reads an optional variable that must be one of `choices`. */
+export function choiceEnv<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new ConfigError(name, `expected one of ${choices.join(', ')}, got '${raw}'`);
+  return raw as T;
+}
+
 /** Configuration of the enrich stage. */
 export interface EnrichConfig {
   /** DynamoDB table of the product dimension. */
@@ -29,7 +37,13 @@ export interface EnrichConfig {
   readonly errorBucket: string;
   /** Key prefix of the error output. @default 'data/stream_error_data/' */
   readonly errorPrefix: string;
-  /** How long a product lookup is cached in a warm container. @default 300 s */
+  /**
+   * `full`: read the whole products table once per container and reload it after the TTL
+   * (Flink's FULL lookup cache; right for a small dimension). `partial`: BatchGetItem the keys
+   * a batch needs and cache them (Flink's PARTIAL; right for a large one). @default 'full'
+   */
+  readonly productCacheMode: 'full' | 'partial';
+  /** How long products are served from a warm container's cache. @default 300 s */
   readonly productCacheTtlSeconds: number;
   /** Raw records larger than this are rejected as `oversize`. @default 65536 */
   readonly maxRecordBytes: number;
@@ -38,7 +52,7 @@ export interface EnrichConfig {
 /**
  * Loads the enrich stage's configuration from its environment (set per function in
  * serverless.yml): `PRODUCTS_TABLE`, `OUTPUT_STREAM`, `ERROR_BUCKET`, `ERROR_PREFIX`,
- * `PRODUCT_CACHE_TTL_SECONDS`, `MAX_RECORD_BYTES`.
+ * `PRODUCT_CACHE_MODE`, `PRODUCT_CACHE_TTL_SECONDS`, `MAX_RECORD_BYTES`.
  */
 export function loadEnrichConfig(env: Env = process.env): EnrichConfig {
   return {
@@ -46,6 +60,7 @@ export function loadEnrichConfig(env: Env = process.env): EnrichConfig {
     outputStream: requireEnv(env, 'OUTPUT_STREAM'),
     errorBucket: requireEnv(env, 'ERROR_BUCKET'),
     errorPrefix: env.ERROR_PREFIX ?? 'data/stream_error_data/',
+    productCacheMode: choiceEnv(env, 'PRODUCT_CACHE_MODE', ['full', 'partial'] as const, 'full'),
     productCacheTtlSeconds: numberEnv(env, 'PRODUCT_CACHE_TTL_SECONDS', 300, { max: 86_400 }),
     maxRecordBytes: numberEnv(env, 'MAX_RECORD_BYTES', 65_536, { min: 1, max: 1_048_576 }),
   };

@@ -1,7 +1,7 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DYNAMODB_LIMITS } from '../constants.js';
 import { PartialBatchError } from '../errors.js';
-import type { DimensionLookup } from '../ports/DimensionLookup.js';
+import type { DimensionLookup, DimensionSnapshot } from '../ports/DimensionLookup.js';
 import { retryPartial, type RetryOptions } from '../retry.js';
 
 /** Options of {@link DynamoDBDimensionLookup}. */
@@ -10,15 +10,17 @@ export interface DynamoDBLookupOptions extends RetryOptions {
   readonly attributes?: readonly string[];
   /** BatchGetItem calls in flight at once. @default 4 */
   readonly concurrency?: number;
+  /** Parallel Scan segments of {@link DynamoDBDimensionLookup.scanAll}. @default 2 */
+  readonly scanSegments?: number;
 }
 
 /**
  * Looks up dimension rows in a DynamoDB table keyed by one string attribute, with BatchGetItem
- * (100 keys a call) and `UnprocessedKeys` retried with backoff. Counts its calls, so tests and
- * benchmarks can show the read cost per record.
+ * (100 keys a call) and `UnprocessedKeys` retried with backoff, or reads the whole table with
+ * a parallel Scan. Counts its calls, so tests and benchmarks can show the read cost per record.
  */
-export class DynamoDBDimensionLookup<T> implements DimensionLookup<T> {
-  /** BatchGetItem calls made, retries included. */
+export class DynamoDBDimensionLookup<T> implements DimensionLookup<T>, DimensionSnapshot<T> {
+  /** BatchGetItem and Scan calls made, retries included. */
   public calls = 0;
 
   public constructor(
@@ -38,6 +40,33 @@ export class DynamoDBDimensionLookup<T> implements DimensionLookup<T> {
       await Promise.all(chunks.slice(i, i + concurrency).map((chunk) => this.fetchChunk(chunk, found)));
     }
     return found;
+  }
+
+  public async scanAll(): Promise<ReadonlyMap<string, T>> {
+    const rows = new Map<string, T>();
+    const { attributes } = this.options;
+    const names = attributes ? Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])) : undefined;
+    const segments = this.options.scanSegments ?? 2;
+    await Promise.all(
+      Array.from({ length: segments }, async (_, segment) => {
+        let start: Record<string, unknown> | undefined;
+        do {
+          this.calls += 1;
+          const page = await this.client.send(
+            new ScanCommand({
+              TableName: this.tableName,
+              Segment: segment,
+              TotalSegments: segments,
+              ...(start ? { ExclusiveStartKey: start } : {}),
+              ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}),
+            }),
+          );
+          for (const item of page.Items ?? []) rows.set(String(item[this.keyName]), item as T);
+          start = page.LastEvaluatedKey;
+        } while (start);
+      }),
+    );
+    return rows;
   }
 
   private async fetchChunk(chunk: readonly string[], found: Map<string, T>): Promise<void> {

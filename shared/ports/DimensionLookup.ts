@@ -5,3 +5,11 @@
 export interface DimensionLookup<T> {
   getMany(keys: readonly string[]): Promise<ReadonlyMap<string, T>>;
 }
+
+/**
+ * A dimension small enough to hold whole: read every row at once (Flink's `lookup.cache =
+ * 'FULL'`). Throws a retryable error when the store cannot answer.
+ */
+export interface DimensionSnapshot<T> {
+  scanAll(): Promise<ReadonlyMap<string, T>>;
+}
