@@ -25,6 +25,9 @@ export class TtlCache<V> {
       this.entries.delete(key);
       return undefined;
     }
+    // Map keeps insertion order: moving the entry to the end makes eviction least-recently-used.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
     return entry.value;
   }
 
