@@ -13,8 +13,8 @@ export interface StackState {
   readonly startedAt: string;
 }
 
-/** The state directory of a project. */
-export const stateDir = (cwd = process.cwd()): string => join(cwd, '.eddy');
+/** The state directory of a project: `EDDY_STATE_DIR`, else `<project>/.eddy`. */
+export const stateDir = (cwd = process.cwd()): string => process.env.EDDY_STATE_DIR ?? join(cwd, '.eddy');
 const stateFile = (cwd?: string): string => join(stateDir(cwd), 'stack.json');
 
 /** Reads the stack state, or undefined when no stack was started. */
