@@ -2,7 +2,7 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError } from '../errors.js';
 import { errorOutputType, type ErrorReason } from '../errorReasons.js';
 import type { ErrorDocument } from '../ports/ErrorSink.js';
-import { expandAggregate } from './expandAggregate.js';
+import { deaggregate, type SubRecord } from '../kpl.js';
 
 /** Where one (sub-)record came from, and its original bytes: enough for an error document. */
 export interface RecordOrigin {
@@ -58,18 +58,21 @@ export function decodeBatch<T>(records: readonly KinesisStreamRecord[], stage: s
       arrivalTimestamp: Math.round(record.kinesis.approximateArrivalTimestamp * 1000),
     };
     const bytes = Buffer.from(record.kinesis.data, 'base64');
-    const expanded = expandAggregate(bytes, base.partitionKey);
-    if (!expanded.ok) {
+    let subs: SubRecord[];
+    try {
+      subs = deaggregate({ data: bytes, partitionKey: base.partitionKey, sequenceNumber: base.seq });
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
       count += 1;
-      rejected.push(errorDocument(stage, { ...base, bytes }, new DecodeError('bad_aggregate', expanded.message, { shardId: base.shard, sequenceNumber: base.seq })));
+      rejected.push(errorDocument(stage, { ...base, bytes }, new DecodeError('bad_aggregate', error.message, { shardId: base.shard, sequenceNumber: base.seq })));
       continue;
     }
-    for (const sub of expanded.records) {
+    for (const sub of subs) {
       count += 1;
       const origin: RecordOrigin =
-        sub.index === undefined
+        sub.subSequenceNumber === undefined
           ? { stream: base.stream, shard: base.shard, seq: base.seq, partitionKey: sub.partitionKey, arrivalTimestamp: base.arrivalTimestamp, bytes: sub.data }
-          : { stream: base.stream, shard: base.shard, seq: base.seq, sub: sub.index, partitionKey: sub.partitionKey, arrivalTimestamp: base.arrivalTimestamp, bytes: sub.data };
+          : { stream: base.stream, shard: base.shard, seq: base.seq, sub: sub.subSequenceNumber, partitionKey: sub.partitionKey, arrivalTimestamp: base.arrivalTimestamp, bytes: sub.data };
       try {
         decoded.push({ value: decodeOne(origin, parse, maxBytes), origin });
       } catch (error) {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import agg from 'aws-kinesis-agg';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../../../shared/adapters/clients.js';
+import { aggregateRecords } from '../../../shared/kpl.js';
 import { PRODUCT_COLUMNS, RAW_COLUMNS } from '../../../shared/types.js';
 import { kinesisRecordFactory, rawTransaction } from '../../helpers/kinesisEvents.js';
 import { lambdaContext } from '../../helpers/lambdaContext.js';
@@ -24,18 +24,8 @@ const kinesis = createKinesisClient();
 const s3 = createS3Client();
 let handler: (event: KinesisStreamEvent, context: ReturnType<typeof lambdaContext>) => Promise<KinesisStreamBatchResponse>;
 
-const aggregated = (payloads: readonly unknown[]): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    agg.aggregate(
-      payloads.map((payload, i) => ({ partitionKey: `agg-${i}`, data: Buffer.from(JSON.stringify(payload)) })),
-      (encoded, callback) => {
-        resolve(encoded.data);
-        callback();
-      },
-      () => undefined,
-      reject,
-    );
-  });
+const aggregated = async (payloads: readonly unknown[]): Promise<Buffer> =>
+  Buffer.from(aggregateRecords(payloads.map((payload, i) => ({ partitionKey: `agg-${i}`, data: JSON.stringify(payload) })))[0]?.record.data ?? '');
 
 async function errorDocuments(): Promise<Record<string, unknown>[]> {
   const listed = await s3.send(new ListObjectsV2Command({ Bucket: names.bucket, Prefix: 'data/stream_error_data/' }));

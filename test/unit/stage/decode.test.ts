@@ -1,21 +1,11 @@
-import agg from 'aws-kinesis-agg';
 import { describe, expect, it } from 'vitest';
+import { aggregateRecords } from '../../../shared/kpl.js';
 import { validateRawTransaction } from '../../../shared/schema/rawTransaction.js';
 import { decodeBatch } from '../../../shared/stage/decode.js';
 import { kinesisRecordFactory, rawTransaction } from '../../helpers/kinesisEvents.js';
 
-const aggregate = (payloads: readonly string[]): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    agg.aggregate(
-      payloads.map((payload, i) => ({ partitionKey: `pk-${i}`, data: Buffer.from(payload) })),
-      (encoded, callback) => {
-        resolve(encoded.data);
-        callback();
-      },
-      () => undefined,
-      reject,
-    );
-  });
+const aggregate = async (payloads: readonly string[]): Promise<Buffer> =>
+  Buffer.from(aggregateRecords(payloads.map((payload, i) => ({ partitionKey: `pk-${i}`, data: payload })))[0]?.record.data ?? '');
 
 describe('Stage: decode', () => {
   it('decodes base64 → UTF-8 → JSON → schema and keeps the position', () => {
