@@ -1,9 +1,70 @@
 'use strict';
-// Placeholder replaced below by the local trigger plugin.
+// Serverless Framework v3 plugin: `serverless offline start` also runs every function's Kinesis
+// `stream` events against the local stack, beside serverless-offline's HTTP endpoints, with the
+// same trigger as `eddy dev`. It only hooks `offline:start`, so `serverless package`, `print` and
+// `deploy` are untouched (and still need no credentials).
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+
 class EddyLocalStreams {
-  constructor(serverless) {
+  constructor(serverless, options = {}, { log } = {}) {
     this.serverless = serverless;
-    this.hooks = {};
+    this.options = options;
+    this.log = log ?? { notice: console.log, warning: console.warn, error: console.error };
+    this.trigger = undefined;
+    this.hooks = {
+      'offline:start:init': () => this.start(),
+      'offline:start:end': () => this.stop(),
+    };
+  }
+
+  /** The same shape as `serverless print --format json`, which buildServerlessModel reads. */
+  printed() {
+    const service = this.serverless.service;
+    return {
+      service: service.service,
+      provider: { ...service.provider, stage: this.options.stage ?? service.provider.stage, region: this.options.region ?? service.provider.region },
+      functions: service.functions,
+      resources: service.resources,
+      custom: service.custom,
+    };
+  }
+
+  async start() {
+    if (process.env.EDDY_OFFLINE_STREAMS === 'false') return;
+    // This process has no TypeScript loader: register tsx before importing the trigger's sources.
+    const { register } = await import('tsx/esm/api');
+    register();
+    const load = (path) => import(pathToFileURL(join(__dirname, path)).href);
+    const [{ useLocalStack }, { buildServerlessModel }, { startTrigger }] = await Promise.all([
+      load('stack/manage.ts'),
+      load('serverlessModel.ts'),
+      load('trigger/index.ts'),
+    ]);
+    const cwd = this.serverless.serviceDir ?? this.serverless.config?.servicePath ?? process.cwd();
+    try {
+      await useLocalStack(cwd);
+    } catch (error) {
+      this.log.warning(`eddy: stream triggers not started: ${error.message}`);
+      return;
+    }
+    const model = buildServerlessModel(this.printed());
+    this.trigger = await startTrigger({
+      model,
+      cwd,
+      stateDir: join('.eddy', 'trigger', model.stage),
+      log: (line) => this.log.warning(`eddy: ${line}`),
+    });
+    this.log.notice(`eddy: Kinesis triggers running for ${this.trigger.functions.join(', ') || 'no function'}`);
+  }
+
+  async stop() {
+    if (!this.trigger) return;
+    const trigger = this.trigger;
+    this.trigger = undefined;
+    await trigger.stop();
+    this.log.notice('eddy: Kinesis triggers stopped, checkpoints saved');
   }
 }
+
 module.exports = EddyLocalStreams;

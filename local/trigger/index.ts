@@ -1,0 +1,143 @@
+import { EventEmitter } from 'node:events';
+import { resolve } from 'node:path';
+import { createKinesisClient, createS3Client } from '../../shared/adapters/clients.js';
+import { ConfigError, PipelineError } from '../../shared/errors.js';
+import { sleep } from '../../shared/retry.js';
+import type { FunctionModel } from '../serverlessModel.js';
+import { WorkerPool } from './invoker.js';
+import { mappingUuid } from './onFailure.js';
+import { StreamMapping } from './StreamMapping.js';
+import type { ShardStats, TriggerEventMap, TriggerOptions } from './types.js';
+
+export type * from './types.js';
+export type { FaultSpec, InvocationFault, ThrottleFault, PartialFailureFault, DeliverTwiceFault } from './faults.js';
+export { parseFaults } from './faults.js';
+export type { FailureRecord } from './onFailure.js';
+
+/** Counters of one function, summed over its shards, with the per-shard detail. */
+export interface FunctionStats extends Omit<ShardStats, 'finished'> {
+  readonly function: string;
+  readonly shards: Readonly<Record<string, ShardStats>>;
+}
+
+/** A running local Kinesis trigger. */
+export interface Trigger {
+  /** Subscribes to `invoke`, `batchResult`, `checkpoint`, `failureRecord` or `error`. */
+  readonly events: EventEmitter<TriggerEventMap>;
+  /** The functions being run (keys). */
+  readonly functions: readonly string[];
+  /** Counters per function and shard, live. */
+  stats(): FunctionStats[];
+  /**
+   * Resolves once every shard is caught up (a GetRecords started after the call found nothing
+   * new), nothing is buffered or in flight, and no child shard is waiting to start.
+   * @param timeoutMs - rejects after this long @default 60000
+   */
+  waitUntilIdle(timeoutMs?: number): Promise<void>;
+  /** Alias of {@link Trigger.waitUntilIdle}. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Stops polling, lets in-flight invocations finish, writes checkpoints and ends the workers. */
+  stop(): Promise<void>;
+}
+
+const selected = (fn: FunctionModel, names: readonly string[] | undefined): boolean => !names || names.includes(fn.key) || names.includes(fn.name);
+
+/**
+ * Starts the local equivalent of Lambda's Kinesis event source mappings for every function
+ * (or the selected ones) with an enabled `stream` event in serverless.yml. Resolves once every
+ * shard has its iterator, so records put afterwards are seen even with `LATEST`.
+ * The SDK clients take their endpoints from the environment (`useLocalStack()`).
+ */
+export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
+  const { model } = options;
+  const cwd = options.cwd ?? process.cwd();
+  const unknown = (options.functions ?? []).filter((name) => !model.functions.some((fn) => fn.key === name || fn.name === name));
+  if (unknown.length > 0) throw new ConfigError('--function', `no function ${unknown.join(', ')} in serverless.yml (have: ${model.functions.map((fn) => fn.key).join(', ')})`);
+  const functions = model.functions.filter((fn) => selected(fn, options.functions) && fn.streamEvents.some((event) => event.enabled));
+  const events = new EventEmitter<TriggerEventMap>();
+  events.on('error', ({ function: name, shardId, error }) => options.log?.(`[${name}${shardId ? ` ${shardId}` : ''}] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+  if (options.onInvoke) events.on('invoke', options.onInvoke);
+  if (options.onBatchResult) events.on('batchResult', options.onBatchResult);
+  if (options.onCheckpoint) events.on('checkpoint', options.onCheckpoint);
+  if (options.onFailureRecord) events.on('failureRecord', options.onFailureRecord);
+
+  const kinesis = createKinesisClient();
+  const s3 = createS3Client();
+  let stopped = false;
+  const pools: WorkerPool[] = [];
+  const mappings: { fn: FunctionModel; mapping: StreamMapping }[] = [];
+  for (const fn of functions) {
+    const pool = new WorkerPool({ model, fn, cwd, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+    pools.push(pool);
+    pool.prewarm(options.prewarm ?? 0);
+    const invocations = { count: 0 };
+    for (const settings of fn.streamEvents.filter((event) => event.enabled)) {
+      const mapping = new StreamMapping({
+        kinesis,
+        batch: { fn, settings, pool, s3, events, faults: options.faults ?? [], invocations, uuid: mappingUuid(pool.functionArn, settings.streamArn), retryBackoffMs: options.retryBackoffMs ?? 100, stopped: () => stopped },
+        stateDir: resolve(cwd, options.stateDir),
+        region: model.region,
+        invokeIdentityArn: `arn:aws:iam::${model.accountId}:role/${fn.name}-role`,
+        discoveryIntervalMs: options.discoveryIntervalMs ?? 2_000,
+        pollIntervalMs: options.pollIntervalMs ?? 1_000,
+        getRecordsLimit: options.getRecordsLimit ?? 10_000,
+        ...(options.maxBufferedRecords !== undefined ? { maxBufferedRecords: options.maxBufferedRecords } : {}),
+        log: options.log ?? (() => undefined),
+      });
+      mappings.push({ fn, mapping });
+    }
+  }
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(mappings.map(({ mapping }) => mapping.stop()));
+    await Promise.all(pools.map((pool) => pool.close()));
+    kinesis.destroy();
+    s3.destroy();
+  };
+  try {
+    await Promise.all(mappings.map(({ mapping }) => mapping.start()));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const waitUntilIdle = async (timeoutMs = 60_000): Promise<void> => {
+    const since = Date.now();
+    const deadline = since + timeoutMs;
+    let idleChecks = 0;
+    while (idleChecks < 2) {
+      if (Date.now() > deadline) throw new PipelineError(`waitUntilIdle: the trigger was still busy after ${timeoutMs} ms`);
+      const started = await Promise.all(mappings.map(({ mapping }) => mapping.refresh()));
+      mappings.forEach(({ mapping }) => mapping.poke());
+      idleChecks = started.every((count) => count === 0) && mappings.every(({ mapping }) => mapping.isIdle(since)) ? idleChecks + 1 : 0;
+      await sleep(25);
+    }
+  };
+
+  return {
+    events,
+    functions: functions.map((fn) => fn.key),
+    stats: () =>
+      functions.map((fn) => {
+        const shards: Record<string, ShardStats> = {};
+        for (const { mapping } of mappings.filter((entry) => entry.fn === fn)) for (const [id, stats] of mapping.stats) shards[id] = { ...stats };
+        const sum = (key: Exclude<keyof ShardStats, 'finished'>): number => Object.values(shards).reduce((total, stats) => total + stats[key], 0);
+        return {
+          function: fn.key,
+          shards,
+          recordsIn: sum('recordsIn'),
+          recordsDone: sum('recordsDone'),
+          invocations: sum('invocations'),
+          errors: sum('errors'),
+          retries: sum('retries'),
+          recordsFailed: sum('recordsFailed'),
+          behind: sum('behind'),
+          millisBehindLatest: Math.max(0, ...Object.values(shards).map((stats) => stats.millisBehindLatest)),
+        };
+      }),
+    waitUntilIdle,
+    drain: waitUntilIdle,
+    stop,
+  };
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { ConfigError } from '../../shared/errors.js';
+import type { FunctionModel, ServerlessModel } from '../serverlessModel.js';
+import type { WorkerFault } from './faults.js';
+import type { InvokeMessage, SerializedError, WorkerInit, WorkerMessage } from './protocol.js';
+
+/**
+ * Runs one function's handler in isolated execution environments: a worker thread per
+ * concurrent execution, each with the function's own environment, kept warm between
+ * invocations and replaced after a crash or a timeout (the next invocation is a cold start).
+ */
+
+/** How an invocation ended. `error`: the handler threw; `crash`: the environment died; `timeout`: it ran past the function's timeout. */
+export type InvokeOutcome =
+  | { readonly status: 'ok'; readonly response: unknown; readonly cold: boolean; readonly millis: number }
+  | { readonly status: 'error' | 'crash' | 'timeout'; readonly error: SerializedError; readonly cold: boolean; readonly millis: number };
+
+/** Lambda's init phase limit, on top of the function timeout. */
+const INIT_TIMEOUT_MS = 10_000;
+const BOOT = fileURLToPath(new URL('./workerBoot.mjs', import.meta.url));
+
+/** Resolves `functions/enrich.handler` to the module file and export name. */
+export function resolveHandler(handler: string, cwd: string): { path: string; exportName: string } {
+  const dot = handler.lastIndexOf('.');
+  if (dot <= 0) throw new ConfigError('handler', `expected 'path/module.export', got '${handler}'`);
+  const base = resolve(cwd, handler.slice(0, dot));
+  const path = ['.ts', '.mts', '.js', '.mjs', '.cjs'].map((ext) => base + ext).find((candidate) => existsSync(candidate));
+  if (!path) throw new ConfigError('handler', `no module for '${handler}' (looked for ${base}.ts/.js)`);
+  return { path, exportName: handler.slice(dot + 1) };
+}
+
+class Execution {
+  public readonly worker: Worker;
+  public cold = true;
+  public dead = false;
+
+  public constructor(init: WorkerInit, env: Record<string, string>) {
+    this.worker = new Worker(BOOT, { workerData: init, env, execArgv: [], stdout: false, stderr: false });
+    this.worker.on('exit', () => (this.dead = true));
+    this.worker.on('error', () => (this.dead = true));
+  }
+
+  /** Starts the init phase now, so the first invocation is warm. */
+  public warm(): void {
+    this.cold = false;
+    this.worker.postMessage({ type: 'warm' });
+  }
+
+  public run(message: InvokeMessage, timeoutMs: number): Promise<InvokeOutcome> {
+    const started = Date.now();
+    const cold = this.cold;
+    this.cold = false;
+    return new Promise((settle) => {
+      let timer = setTimeout(() => finish('timeout', { errorType: 'Runtime.InitTimeout', errorMessage: `Init phase exceeded ${INIT_TIMEOUT_MS / 1000} seconds` }), INIT_TIMEOUT_MS);
+      const finish = (status: 'ok' | 'error' | 'crash' | 'timeout', detail: SerializedError | { response: unknown }): void => {
+        clearTimeout(timer);
+        this.worker.off('message', onMessage);
+        this.worker.off('error', onError);
+        this.worker.off('exit', onExit);
+        const millis = Date.now() - started;
+        if (status === 'timeout') void this.kill();
+        if (status === 'ok') settle({ status, response: (detail as { response: unknown }).response, cold, millis });
+        else settle({ status, error: detail as SerializedError, cold, millis });
+      };
+      const onMessage = (reply: WorkerMessage): void => {
+        if (reply.requestId !== message.requestId) return;
+        if (reply.type === 'started') {
+          clearTimeout(timer);
+          const seconds = timeoutMs / 1000;
+          timer = setTimeout(() => finish('timeout', { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds.toFixed(2)} seconds` }), timeoutMs);
+        } else if (reply.ok) finish('ok', { response: reply.response });
+        else finish('error', reply.error);
+      };
+      const onError = (error: Error): void => finish('crash', { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${message.requestId} Error: ${error.message}` });
+      const onExit = (code: number): void => finish('crash', { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${message.requestId} Error: Runtime exited with error: exit status ${code}` });
+      this.worker.on('message', onMessage);
+      this.worker.on('error', onError);
+      this.worker.on('exit', onExit);
+      this.worker.postMessage(message);
+    });
+  }
+
+  public async kill(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+}
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  readonly model: ServerlessModel;
+  readonly fn: FunctionModel;
+  /** Project root the handler path is relative to. @default process.cwd() */
+  readonly cwd?: string;
+  /** Overrides the function's timeoutSeconds (milliseconds), for tests. */
+  readonly timeoutMs?: number;
+}
+
+/** The execution environments of one function. */
+export class WorkerPool {
+  private readonly idle: Execution[] = [];
+  private readonly busy = new Set<Execution>();
+  private readonly init: WorkerInit;
+  private readonly env: Record<string, string>;
+
+  public constructor(options: WorkerPoolOptions) {
+    const { model, fn } = options;
+    const cwd = options.cwd ?? process.cwd();
+    const { path, exportName } = resolveHandler(fn.handler, cwd);
+    const timeoutMs = options.timeoutMs ?? fn.timeoutSeconds * 1000;
+    const functionArn = `arn:aws:lambda:${model.region}:${model.accountId}:function:${fn.name}`;
+    this.init = { moduleUrl: pathToFileURL(path).href, modulePath: path, exportName, functionName: fn.name, functionArn, memorySize: fn.memorySize, timeoutMs };
+    const inherited = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+    this.env = {
+      ...inherited,
+      ...fn.environment,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_REGION: process.env.AWS_REGION ?? model.region,
+      LAMBDA_TASK_ROOT: cwd,
+    };
+  }
+
+  /** The function's ARN as the event source mapping and the destination records name it. */
+  public get functionArn(): string {
+    return this.init.functionArn;
+  }
+
+  /** Invokes the handler once in a warm environment, or a new one. */
+  public async invoke(event: unknown, faults: readonly WorkerFault[], requestId: string = randomUUID()): Promise<InvokeOutcome> {
+    let execution = this.idle.pop();
+    while (execution?.dead) execution = this.idle.pop();
+    execution ??= new Execution(this.init, this.env);
+    this.busy.add(execution);
+    try {
+      const outcome = await execution.run({ type: 'invoke', requestId, event, faults }, this.init.timeoutMs);
+      if (outcome.status === 'crash' || outcome.status === 'timeout' || execution.dead) await execution.kill();
+      else this.idle.push(execution);
+      return outcome;
+    } finally {
+      this.busy.delete(execution);
+    }
+  }
+
+  /**
+   * Starts `count` environments and loads the handler in each ahead of the first invocation,
+   * like provisioned concurrency.
+   */
+  public prewarm(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const execution = new Execution(this.init, this.env);
+      execution.warm();
+      this.idle.push(execution);
+    }
+  }
+
+  /** Environments alive now (warm or running). */
+  public get size(): number {
+    return this.idle.length + this.busy.size;
+  }
+
+  /** Terminates every environment. Call once nothing is in flight. */
+  public async close(): Promise<void> {
+    const all = [...this.idle, ...this.busy];
+    this.idle.length = 0;
+    await Promise.all(all.map((execution) => execution.kill()));
+  }
+}
