@@ -30,6 +30,7 @@ Kinds: fail, crash, throttle, putRecordsPartialFailure, deliverTwice.`,
     'state-dir': { type: 'string', description: 'Where checkpoints are kept (default: .eddy/trigger/<stage>)' },
     interval: { type: 'string', description: 'Seconds between progress lines', default: '5' },
     faults: { type: 'string', description: 'Faults to inject, as JSON (see above)' },
+    logs: { type: 'string', description: 'Append each function’s logs to DIR/<function>.log instead of printing them' },
   },
   async run(flags) {
     const stage = stringFlag(flags, 'stage') ?? 'dev';
@@ -44,6 +45,7 @@ Kinds: fail, crash, throttle, putRecordsPartialFailure, deliverTwice.`,
       ...(functions ? { functions } : {}),
       stateDir: stringFlag(flags, 'state-dir') ?? join('.eddy', 'trigger', stage),
       faults,
+      ...(stringFlag(flags, 'logs') ? { logDir: stringFlag(flags, 'logs') } : {}),
       log: (text) => process.stderr.write(`${text}\n`),
     });
     if (trigger.functions.length === 0) throw new ConfigError('serverless.yml', 'no function has an enabled stream event');

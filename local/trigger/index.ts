@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { resolve } from 'node:path';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createKinesisClient, createS3Client } from '../../shared/adapters/clients.js';
 import { ConfigError, PipelineError } from '../../shared/errors.js';
 import { sleep } from '../../shared/retry.js';
@@ -65,9 +66,13 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
   const s3 = createS3Client();
   let stopped = false;
   const pools: WorkerPool[] = [];
+  const logs: WriteStream[] = [];
+  if (options.logDir) mkdirSync(resolve(cwd, options.logDir), { recursive: true });
   const mappings: { fn: FunctionModel; mapping: StreamMapping }[] = [];
   for (const fn of functions) {
-    const pool = new WorkerPool({ model, fn, cwd, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+    const output = options.logDir ? createWriteStream(join(resolve(cwd, options.logDir), `${fn.key}.log`), { flags: 'a' }) : undefined;
+    if (output) logs.push(output);
+    const pool = new WorkerPool({ model, fn, cwd, ...(output ? { output } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
     pools.push(pool);
     pool.prewarm(options.prewarm ?? 0);
     const invocations = { count: 0 };
@@ -92,6 +97,7 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
     stopped = true;
     await Promise.all(mappings.map(({ mapping }) => mapping.stop()));
     await Promise.all(pools.map((pool) => pool.close()));
+    await Promise.all(logs.map((log) => new Promise((done) => log.end(done))));
     kinesis.destroy();
     s3.destroy();
   };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../../shared/errors.js';
 import type { FunctionModel, ServerlessModel } from '../serverlessModel.js';
@@ -38,8 +39,13 @@ class Execution {
   public cold = true;
   public dead = false;
 
-  public constructor(init: WorkerInit, env: Record<string, string>) {
-    this.worker = new Worker(BOOT, { workerData: init, env, execArgv: [], stdout: false, stderr: false });
+  public constructor(init: WorkerInit, env: Record<string, string>, output?: Writable) {
+    // Without `output` the handler's stdout/stderr go to this process's, as `serverless offline` shows them.
+    this.worker = new Worker(BOOT, { workerData: init, env, execArgv: [], stdout: output !== undefined, stderr: output !== undefined });
+    if (output) {
+      this.worker.stdout.pipe(output, { end: false });
+      this.worker.stderr.pipe(output, { end: false });
+    }
     this.worker.on('exit', () => (this.dead = true));
     this.worker.on('error', () => (this.dead = true));
   }
@@ -98,6 +104,8 @@ export interface WorkerPoolOptions {
   readonly cwd?: string;
   /** Overrides the function's timeoutSeconds (milliseconds), for tests. */
   readonly timeoutMs?: number;
+  /** Where the handler's stdout and stderr (logs, EMF metrics) go. @default this process's stdout/stderr */
+  readonly output?: Writable;
 }
 
 /** The execution environments of one function. */
@@ -106,12 +114,14 @@ export class WorkerPool {
   private readonly busy = new Set<Execution>();
   private readonly init: WorkerInit;
   private readonly env: Record<string, string>;
+  private readonly output: Writable | undefined;
 
   public constructor(options: WorkerPoolOptions) {
     const { model, fn } = options;
     const cwd = options.cwd ?? process.cwd();
     const { path, exportName } = resolveHandler(fn.handler, cwd);
     const timeoutMs = options.timeoutMs ?? fn.timeoutSeconds * 1000;
+    this.output = options.output;
     const functionArn = `arn:aws:lambda:${model.region}:${model.accountId}:function:${fn.name}`;
     this.init = { moduleUrl: pathToFileURL(path).href, modulePath: path, exportName, functionName: fn.name, functionArn, memorySize: fn.memorySize, timeoutMs };
     const inherited = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
@@ -136,7 +146,7 @@ export class WorkerPool {
   public async invoke(event: unknown, faults: readonly WorkerFault[], requestId: string = randomUUID()): Promise<InvokeOutcome> {
     let execution = this.idle.pop();
     while (execution?.dead) execution = this.idle.pop();
-    execution ??= new Execution(this.init, this.env);
+    execution ??= new Execution(this.init, this.env, this.output);
     this.busy.add(execution);
     try {
       const outcome = await execution.run({ type: 'invoke', requestId, event, faults }, this.init.timeoutMs);
@@ -154,7 +164,7 @@ export class WorkerPool {
    */
   public prewarm(count: number): void {
     for (let i = 0; i < count; i++) {
-      const execution = new Execution(this.init, this.env);
+      const execution = new Execution(this.init, this.env, this.output);
       execution.warm();
       this.idle.push(execution);
     }

@@ -109,6 +109,8 @@ export interface TriggerOptions extends TriggerTuning {
   readonly cwd?: string;
   /** Faults to inject (tests, chaos runs). @default [] */
   readonly faults?: readonly FaultSpec[];
+  /** Append each function's logs (stdout, stderr) to `<logDir>/<function>.log`. @default the handlers print to this process's stdout/stderr */
+  readonly logDir?: string;
   /** Diagnostic lines (trigger errors). @default none */
   readonly log?: (line: string) => void;
   /** Listeners, same as `trigger.on(...)`. */
