@@ -12,10 +12,39 @@ class EddyLocalStreams {
     this.options = options;
     this.log = log ?? { notice: console.log, warning: console.warn, error: console.error };
     this.trigger = undefined;
+    // serverless-esbuild points serviceDir at its build folder while it runs; keep the project's.
+    this.projectDir = serverless.serviceDir ?? serverless.config?.servicePath ?? process.cwd();
     this.hooks = {
       'offline:start:init': () => this.start(),
       'offline:start:end': () => this.stop(),
+      'before:invoke:local:invoke': () => this.pointAtStack(),
     };
+  }
+
+  /** Loads the project's TypeScript modules (this process has no TypeScript loader of its own). */
+  async load(...paths) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    return Promise.all(paths.map((path) => import(pathToFileURL(join(__dirname, path)).href)));
+  }
+
+  /**
+   * `serverless invoke local`: point the SDK at the running local stack (the standard
+   * AWS_ENDPOINT_URL_* variables), unless EDDY_TARGET=aws or an endpoint is already set.
+   */
+  async pointAtStack() {
+    if (process.env.AWS_ENDPOINT_URL_KINESIS || process.env.EDDY_TARGET === 'aws') return;
+    const [{ useLocalStack }] = await this.load('stack/manage.ts');
+    try {
+      const state = await useLocalStack(this.serviceDir());
+      this.log.notice(`eddy: invoking against the local stack (${state.endpoints.kinesis}, ${state.endpoints.dynamodb}, ${state.endpoints.s3})`);
+    } catch (error) {
+      this.log.warning(`eddy: ${error.message}`);
+    }
+  }
+
+  serviceDir() {
+    return this.projectDir;
   }
 
   /** The same shape as `serverless print --format json`, which buildServerlessModel reads. */
@@ -32,16 +61,8 @@ class EddyLocalStreams {
 
   async start() {
     if (process.env.EDDY_OFFLINE_STREAMS === 'false') return;
-    // This process has no TypeScript loader: register tsx before importing the trigger's sources.
-    const { register } = await import('tsx/esm/api');
-    register();
-    const load = (path) => import(pathToFileURL(join(__dirname, path)).href);
-    const [{ useLocalStack }, { buildServerlessModel }, { startTrigger }] = await Promise.all([
-      load('stack/manage.ts'),
-      load('serverlessModel.ts'),
-      load('trigger/index.ts'),
-    ]);
-    const cwd = this.serverless.serviceDir ?? this.serverless.config?.servicePath ?? process.cwd();
+    const [{ useLocalStack }, { buildServerlessModel }, { startTrigger }] = await this.load('stack/manage.ts', 'serverlessModel.ts', 'trigger/index.ts');
+    const cwd = this.serviceDir();
     try {
       await useLocalStack(cwd);
     } catch (error) {
