@@ -83,22 +83,28 @@ let invocations = 0;
 let allDelivered: () => void = () => undefined;
 const done = new Promise<void>((resolve) => (allDelivered = resolve));
 let firstInvokeAt = 0;
+let warmAt = 0;
 const triggerStarted = performance.now();
 const trigger = await startTrigger({
   model,
   stateDir,
   // One warm environment per shard (provisioned concurrency); its init overlaps the stream setup.
   prewarm: shards,
-  onInvoke: () => { if (firstInvokeAt === 0) firstInvokeAt = performance.now(); },
+  onInvoke: () => {
+    if (firstInvokeAt === 0) firstInvokeAt = performance.now();
+  },
   onBatchResult: (result) => {
     if (process.env.BENCH_VERBOSE) process.stderr.write(`${result.shardId} ${result.records} ${result.millis}ms cold=${result.cold} t=${(performance.now() - triggerStarted).toFixed(0)}\n`);
     invocations++;
     if (result.status === 'ok') delivered += result.records;
     if (delivered >= total) allDelivered();
   },
+  onWarm: () => (warmAt = performance.now()),
 });
 await done;
-const triggerMs = performance.now() - triggerStarted;
+const doneAt = performance.now();
+const triggerMs = doneAt - triggerStarted;
+const deliveryMs = doneAt - warmAt;
 await trigger.stop();
 
 process.stdout.write(
@@ -106,8 +112,10 @@ process.stdout.write(
     `records: ${total} on ${shards} shards (put in ${putMs.toFixed(0)} ms)`,
     `bare GetRecords loop: ${bareCount} records in ${bareMs.toFixed(0)} ms`,
     `trigger (no-op handler, batchSize 500): ${delivered} records in ${invocations} invocations in ${triggerMs.toFixed(0)} ms (from startTrigger, incl. worker init)`,
-    `  of which startup (stream, shards, iterators, first batch read) until the first invocation: ${(firstInvokeAt - triggerStarted).toFixed(0)} ms`,
-    `overhead ratio: ${(triggerMs / bareMs).toFixed(2)}×`,
+    `  of which the init of ${shards} provisioned environments (worker thread, tsx, handler module): ${(warmAt - triggerStarted).toFixed(0)} ms`,
+    `  delivery once warm (ListShards, iterators, GetRecords, ${invocations} invocations): ${deliveryMs.toFixed(0)} ms; first invocation after ${(firstInvokeAt - warmAt).toFixed(0)} ms`,
+    `overhead ratio, warm delivery / bare loop: ${(deliveryMs / bareMs).toFixed(2)}×   goal ≤ 1.20×`,
+    `overhead ratio, including cold init:       ${(triggerMs / bareMs).toFixed(2)}×`,
     '',
   ].join('\n'),
 );

@@ -61,11 +61,13 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
   if (options.onBatchResult) events.on('batchResult', options.onBatchResult);
   if (options.onCheckpoint) events.on('checkpoint', options.onCheckpoint);
   if (options.onFailureRecord) events.on('failureRecord', options.onFailureRecord);
+  if (options.onWarm) events.on('warm', options.onWarm);
 
   const kinesis = createKinesisClient();
   const s3 = createS3Client();
   let stopped = false;
   const pools: WorkerPool[] = [];
+  const warming: Promise<void>[] = [];
   const logs: WriteStream[] = [];
   if (options.logDir) mkdirSync(resolve(cwd, options.logDir), { recursive: true });
   const mappings: { fn: FunctionModel; mapping: StreamMapping }[] = [];
@@ -74,7 +76,7 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
     if (output) logs.push(output);
     const pool = new WorkerPool({ model, fn, cwd, ...(output ? { output } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
     pools.push(pool);
-    pool.prewarm(options.prewarm ?? 0);
+    warming.push(pool.prewarm(options.prewarm ?? 0));
     const invocations = { count: 0 };
     for (const settings of fn.streamEvents.filter((event) => event.enabled)) {
       const mapping = new StreamMapping({
@@ -102,6 +104,10 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
     s3.destroy();
   };
   try {
+    // Provisioned environments finish their init before the mappings start, as on AWS.
+    const warmStarted = performance.now();
+    await Promise.all(warming);
+    if (options.prewarm) events.emit('warm', { environments: options.prewarm * pools.length, millis: performance.now() - warmStarted });
     await Promise.all(mappings.map(({ mapping }) => mapping.start()));
   } catch (error) {
     await stop();

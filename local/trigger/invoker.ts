@@ -50,10 +50,22 @@ class Execution {
     this.worker.on('error', () => (this.dead = true));
   }
 
-  /** Starts the init phase now, so the first invocation is warm. */
-  public warm(): void {
+  /** Runs the init phase now, so the first invocation is warm; resolves when it is over (or the worker died). */
+  public warm(): Promise<void> {
     this.cold = false;
-    this.worker.postMessage({ type: 'warm' });
+    return new Promise((resolve) => {
+      const onMessage = (reply: WorkerMessage): void => {
+        if (reply.type === 'warmed') done();
+      };
+      const done = (): void => {
+        this.worker.off('message', onMessage);
+        this.worker.off('exit', done);
+        resolve();
+      };
+      this.worker.on('message', onMessage);
+      this.worker.on('exit', done);
+      this.worker.postMessage({ type: 'warm' });
+    });
   }
 
   public run(message: InvokeMessage, timeoutMs: number): Promise<InvokeOutcome> {
@@ -160,14 +172,16 @@ export class WorkerPool {
 
   /**
    * Starts `count` environments and loads the handler in each ahead of the first invocation,
-   * like provisioned concurrency.
+   * like provisioned concurrency. Resolves when every one has finished its init phase.
    */
-  public prewarm(count: number): void {
+  public async prewarm(count: number): Promise<void> {
+    const warming: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
       const execution = new Execution(this.init, this.env, this.output);
-      execution.warm();
+      warming.push(execution.warm());
       this.idle.push(execution);
     }
+    await Promise.all(warming);
   }
 
   /** Environments alive now (warm or running). */

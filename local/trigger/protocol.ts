@@ -33,8 +33,9 @@ export interface SerializedError {
   readonly stack?: string;
 }
 
-/** Worker → main thread. `started` marks the end of the init phase (module loaded). */
+/** Worker → main thread. `started` marks the end of the init phase (module loaded); `warmed` answers a warm message. */
 export type WorkerMessage =
+  | { readonly type: 'warmed'; readonly requestId?: undefined }
   | { readonly type: 'started'; readonly requestId: string }
   | { readonly type: 'result'; readonly requestId: string; readonly ok: true; readonly response: unknown }
   | { readonly type: 'result'; readonly requestId: string; readonly ok: false; readonly error: SerializedError };

@@ -55,7 +55,14 @@ export interface TriggerErrorEvent {
 }
 
 /** The trigger's events, by name. */
+/** `prewarm` environments finished their init phase. */
+export interface WarmEvent {
+  readonly environments: number;
+  readonly millis: number;
+}
+
 export interface TriggerEventMap {
+  warm: [WarmEvent];
   invoke: [InvokeEvent];
   batchResult: [BatchResultEvent];
   checkpoint: [CheckpointEvent];
@@ -118,4 +125,6 @@ export interface TriggerOptions extends TriggerTuning {
   readonly onBatchResult?: (event: BatchResultEvent) => void;
   readonly onCheckpoint?: (event: CheckpointEvent) => void;
   readonly onFailureRecord?: (event: FailureRecordEvent) => void;
+  /** Told when the `prewarm` environments have finished their init phase. */
+  readonly onWarm?: (event: WarmEvent) => void;
 }

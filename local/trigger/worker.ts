@@ -79,7 +79,8 @@ port?.on('message', (message: InvokeMessage | WarmMessage) => {
   if (message.type === 'warm') {
     // A failed init surfaces on the first invocation, as Lambda reports it.
     handlerPromise ??= loadHandler();
-    handlerPromise.catch(() => undefined);
+    const warmed = (): void => port?.postMessage({ type: 'warmed' } satisfies WorkerMessage);
+    handlerPromise.then(warmed, warmed);
     return;
   }
   void invoke(message).then((result) => {
