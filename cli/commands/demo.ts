@@ -18,6 +18,7 @@ import { stateDir } from '../../local/stack/stackState.js';
 import { startTrigger, type Trigger } from '../../local/trigger/index.js';
 import { numberFlag, stringFlag, type Command } from '../command.js';
 import { createProgress } from '../progress.js';
+import { STACK_PORT_FLAGS, stackPorts } from '../stackFlags.js';
 
 const byName = <T extends { logicalId: string }>(items: readonly T[], id: string): T => {
   const found = items.find((item) => item.logicalId === id);
@@ -41,6 +42,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
     keep: { type: 'boolean', description: 'Leave the stack running at the end' },
     stage: { type: 'string', description: 'serverless.yml stage', default: 'dev' },
     timeout: { type: 'string', description: 'Seconds to wait for the streams to drain', default: '600' },
+    ...STACK_PORT_FLAGS,
   },
   async run(flags) {
     const rows = numberFlag(flags, 'rows', { min: 1, integer: true }) as number;
@@ -53,7 +55,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       if (flags.fresh !== true) throw new ConfigError('stack', "a local stack is already running; stop it with 'eddy stack down' or run 'eddy demo --fresh' to replace it");
       await stackDown();
     }
-    const up = await stackUp({ stage, persist: false });
+    const up = await stackUp({ stage, persist: false, ports: stackPorts(flags) });
     say(`① stack up in ${(up.millis / 1000).toFixed(1)} s: ${up.model.streams.length} streams, ${up.model.tables.length} tables, ${up.model.buckets.length} bucket (in memory)`);
     let trigger: Trigger | undefined;
     try {

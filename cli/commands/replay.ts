@@ -11,6 +11,7 @@ export const command: Command = {
   summary: 'Run an event fixture through a function in a fresh Lambda-like execution environment (its own environment from serverless.yml, against the local stack) and print the response.',
   usage: 'replay <fixture.json> [--function NAME]',
   details: `The function defaults to the one whose stream event reads the fixture's eventSourceARN.
+The result is printed as JSON on stdout; the function's logs go to stderr.
 Exit code 0 when the invocation returned, 1 when it threw, crashed or timed out.
 
 Example:
@@ -34,7 +35,8 @@ Example:
       name ? candidate.key === name || candidate.name === name : candidate.streamEvents.some((stream) => stream.streamName === streamName),
     );
     if (!fn) throw new ConfigError('--function', name ? `no function '${name}' in serverless.yml` : `no function reads stream '${streamName ?? '?'}'; name one with --function`);
-    const pool = new WorkerPool({ model, fn });
+    // The function's own logs go to stderr, so stdout holds only the result.
+    const pool = new WorkerPool({ model, fn, output: process.stderr });
     try {
       const outcome = await pool.invoke(event, []);
       const body = outcome.status === 'ok' ? outcome.response : outcome.error;

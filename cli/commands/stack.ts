@@ -1,6 +1,7 @@
 import { ConfigError } from '../../shared/errors.js';
 import { stackDown, stackStatus, stackUp } from '../../local/stack/manage.js';
-import { numberFlag, stringFlag, type Command } from '../command.js';
+import { stringFlag, type Command } from '../command.js';
+import { STACK_PORT_FLAGS, stackPorts } from '../stackFlags.js';
 
 /** `eddy stack up|down|status`. */
 export const command: Command = {
@@ -18,19 +19,16 @@ AWS_ENDPOINT_URL_S3; 'eddy' commands set them from .eddy/stack.json.`,
     stage: { type: 'string', description: 'serverless.yml stage whose resources to create', default: 'dev' },
     memory: { type: 'boolean', description: 'Keep all data in memory (gone at down) instead of on disk under .eddy/data' },
     fresh: { type: 'boolean', description: 'Delete persisted data before starting' },
-    'kinesis-port': { type: 'string', description: 'Kinesis emulator port', default: '4567' },
-    'dynamodb-port': { type: 'string', description: 'DynamoDB Local port', default: '8000' },
-    's3-port': { type: 'string', description: 'S3 emulator port', default: '4569' },
+    ...STACK_PORT_FLAGS,
   },
   async run(flags, positionals) {
     const [sub] = positionals;
     if (sub === 'up') {
-      const port = (name: string): number => numberFlag(flags, name, { min: 1, max: 65535, integer: true }) as number;
       const result = await stackUp({
         stage: stringFlag(flags, 'stage'),
         persist: flags.memory !== true,
         fresh: flags.fresh === true,
-        ports: { kinesis: port('kinesis-port'), dynamodb: port('dynamodb-port'), s3: port('s3-port') },
+        ports: stackPorts(flags),
       });
       const { endpoints } = result.state;
       process.stdout.write(
