@@ -3,8 +3,8 @@
  * Athena table `transaction_order`, so SQL written for it runs unchanged.
  */
 
-/** A raw transaction line item, as the producer puts it on the raw stream. */
-export interface RawTransaction {
+/** The nine transaction fields of a line item, shared by the raw and the enriched shapes. */
+export interface TransactionFields {
   readonly tr_date: string;
   readonly tr_time: string;
   readonly store_cd: string;
@@ -14,6 +14,10 @@ export interface RawTransaction {
   readonly product_cd: string;
   readonly qty: number;
   readonly mount: number;
+}
+
+/** A raw transaction line item, as the producer puts it on the raw stream. */
+export interface RawTransaction extends TransactionFields {
   /** Event time, `YYYY-MM-DD HH:MM:SS` (or with a `T`), local time without zone. */
   readonly tr_datetime: string;
   /** When the producer sent it (ISO-8601, UTC); set by the producer. */
@@ -45,24 +49,7 @@ export interface SourcePosition {
 }
 
 /** The enriched record: the 19 columns of `transaction_order`, its primary key and source. */
-export interface EnrichedTransaction {
-  readonly tr_date: string;
-  readonly tr_time: string;
-  readonly store_cd: string;
-  readonly store_name: string;
-  readonly pos_num: string;
-  readonly receipt_num: string;
-  readonly product_cd: string;
-  readonly qty: number;
-  readonly mount: number;
-  readonly division_cd: string;
-  readonly division_name: string;
-  readonly maincategory_cd: string;
-  readonly maincategory_name: string;
-  readonly subcategory_cd: string;
-  readonly subcategory_name: string;
-  readonly product_name: string;
-  readonly is_pb: string;
+export interface EnrichedTransaction extends TransactionFields, Product {
   /** Event time, ISO-8601 local date-time `YYYY-MM-DDTHH:MM:SS`. */
   readonly tr_datetime: string;
   readonly event_time: string;

@@ -1,13 +1,11 @@
-import { createWriteStream, readFileSync } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../shared/errors.js';
 import { lineSerializer, OUTPUT_FORMATS, csvLine } from '../../shared/generator/csv.js';
 import { datagenRows, type DatagenRow } from '../../shared/generator/datagen.js';
 import { parseDatagenSchema, type DatagenSchema } from '../../shared/generator/datagenSchema.js';
 import { paceRows } from '../../shared/generator/pace.js';
-import { writeLines } from '../../shared/generator/writeLines.js';
 import { choiceFlag, numberFlag, stringFlag, type Command } from '../command.js';
-import { createProgress } from '../progress.js';
+import { writeRowLines } from '../writeOutput.js';
 
 /** `eddy datagen`: rows for any schema, like Flink's datagen connector. */
 export const command: Command = {
@@ -57,23 +55,8 @@ Example:
       }
     };
     const out = stringFlag(flags, 'out');
-    if (out === undefined) {
-      await writeLines(groups(), process.stdout);
-      return 0;
-    }
-    const file = createWriteStream(out);
     const total = rows ?? schema.numberOfRows;
-    const progress = createProgress({ unit: 'rows', ...(total !== undefined ? { total } : {}), label: `datagen → ${out}` });
-    let header = format === 'csv';
-    await writeLines(groups(), file, {
-      onChunk: (count) => {
-        progress.tick(header ? count - 1 : count);
-        header = false;
-      },
-    });
-    file.end();
-    await finished(file);
-    progress.done();
+    await writeRowLines(groups(), { out, header: format === 'csv', ...(total !== undefined ? { total } : {}), label: 'datagen' });
     return 0;
   },
 };

@@ -1,12 +1,9 @@
-import { createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import { SCENARIO } from '../../shared/constants.js';
 import { OUTPUT_FORMATS, serializeRows } from '../../shared/generator/csv.js';
 import { DEFAULT_SEED, MAX_STORES, planGeneration } from '../../shared/generator/options.js';
 import { generateTransactions } from '../../shared/generator/transactions.js';
-import { writeLines } from '../../shared/generator/writeLines.js';
 import { choiceFlag, numberFlag, stringFlag, type Command } from '../command.js';
-import { createProgress } from '../progress.js';
+import { writeRowLines } from '../writeOutput.js';
 
 /** `eddy generate`: realistic, seeded raw transactions to stdout or a file. */
 export const command: Command = {
@@ -49,22 +46,7 @@ Examples:
     const plan = planGeneration(options, (name) => `--${name}`);
     const lines = serializeRows(generateTransactions(options), format);
     const out = stringFlag(flags, 'out');
-    if (out === undefined) {
-      await writeLines(lines, process.stdout);
-      return 0;
-    }
-    const file = createWriteStream(out);
-    const progress = createProgress({ unit: 'rows', total: plan.rows, label: `generate → ${out}` });
-    let header = format === 'csv';
-    await writeLines(lines, file, {
-      onChunk: (count) => {
-        progress.tick(header ? count - 1 : count);
-        header = false;
-      },
-    });
-    file.end();
-    await finished(file);
-    progress.done();
+    await writeRowLines(lines, { out, header: format === 'csv', total: plan.rows, label: 'generate' });
     return 0;
   },
 };
