@@ -61,7 +61,7 @@ class EddyLocalStreams {
 
   async start() {
     if (process.env.EDDY_OFFLINE_STREAMS === 'false') return;
-    const [{ useLocalStack }, { buildServerlessModel }, { startTrigger }] = await this.load('stack/manage.ts', 'serverlessModel.ts', 'trigger/index.ts');
+    const [{ useLocalStack }, { buildServerlessModel }, { startTrigger }, { stateDir }] = await this.load('stack/manage.ts', 'serverlessModel.ts', 'trigger/index.ts', 'stack/stackState.ts');
     const cwd = this.serviceDir();
     try {
       await useLocalStack(cwd);
@@ -73,7 +73,7 @@ class EddyLocalStreams {
     this.trigger = await startTrigger({
       model,
       cwd,
-      stateDir: join('.eddy', 'trigger', model.stage),
+      stateDir: join(stateDir(cwd), 'trigger', model.stage),
       log: (line) => this.log.warning(`eddy: ${line}`),
     });
     this.log.notice(`eddy: Kinesis triggers running for ${this.trigger.functions.join(', ') || 'no function'}`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadServerlessModel } from '../../local/loadServerlessModel.js';
+import { stateDir } from '../../local/stack/stackState.js';
 import { useLocalStack } from '../../local/stack/manage.js';
 import { parseFaults, startTrigger, type FaultSpec, type FunctionStats } from '../../local/trigger/index.js';
 import { ConfigError } from '../../shared/errors.js';
@@ -43,7 +44,7 @@ Kinds: fail, crash, throttle, putRecordsPartialFailure, deliverTwice.`,
     const trigger = await startTrigger({
       model,
       ...(functions ? { functions } : {}),
-      stateDir: stringFlag(flags, 'state-dir') ?? join('.eddy', 'trigger', stage),
+      stateDir: stringFlag(flags, 'state-dir') ?? join(stateDir(), 'trigger', stage),
       faults,
       ...(stringFlag(flags, 'logs') ? { logDir: stringFlag(flags, 'logs') } : {}),
       log: (text) => process.stderr.write(`${text}\n`),

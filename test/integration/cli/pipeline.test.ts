@@ -1,10 +1,15 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../local/stack/emulators.js';
+import { stackClients } from '../../../local/stack/manage.js';
+import type { StackState } from '../../../local/stack/stackState.js';
+import { primaryKeyOf, type PrimaryKeyFields } from '../../../shared/primaryKey.js';
+import { sleep } from '../../../shared/retry.js';
+import { readAllRecords } from '../../helpers/streamReader.js';
 
 // The commands a user types, end to end, each in its own process, on a private stack
 // (its own state directory and free ports) so nothing touches a developer's running stack.
@@ -57,6 +62,44 @@ describe('CLI: the pipeline end to end', () => {
     const replayed = await eddy('replay', 'events/enrich-bad-records.json');
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(JSON.parse(replayed.stdout)).toMatchObject({ function: 'enrich', status: 'ok', records: 8, result: { batchItemFailures: [] } });
+  });
+
+  it('serverless invoke local runs a fixture against the running local stack', async () => {
+    const { stdout, stderr } = await promisify(execFile)('node_modules/.bin/serverless', ['invoke', 'local', '-f', 'enrich', '-p', 'events/enrich-bad-records.json'], { env, timeout: 120_000 });
+    expect(stdout + stderr).toContain('invoking against the local stack');
+    expect(stdout).toMatch(/"batchItemFailures": \[\]/);
+  });
+
+  it('serverless offline start runs the Kinesis triggers beside the HTTP endpoints, and stops cleanly', async () => {
+    const child = spawn('node_modules/.bin/serverless', ['offline', 'start', '--httpPort', String(await freePort()), '--lambdaPort', String(await freePort())], { env: { ...env, POWERTOOLS_LOG_LEVEL: 'INFO' } });
+    let output = '';
+    const seen = (text: string): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => void (output.includes(text) && resolve());
+        child.stdout.on('data', (chunk: Buffer) => ((output += chunk.toString()), check()));
+        child.stderr.on('data', (chunk: Buffer) => ((output += chunk.toString()), check()));
+        check();
+      });
+    try {
+      await seen('Kinesis triggers running for enrich');
+      const produced = await eddy('produce', '--file', 'events/sources/sample_transactions.jsonl', '--partition-key', 'explicit:offline');
+      expect(produced.code, produced.stderr).toBe(0);
+      const state = JSON.parse(await readFile(join(stateDir, 'stack.json'), 'utf8')) as StackState;
+      const { kinesis } = stackClients(state.endpoints, state.region);
+      const samples = (await readFile('events/sources/sample_transactions.jsonl', 'utf8')).trim().split('\n').map((line) => primaryKeyOf(JSON.parse(line) as PrimaryKeyFields));
+      const deadline = Date.now() + 45_000;
+      let missing = samples;
+      while (missing.length > 0 && Date.now() < deadline) {
+        const enriched = new Set((await readAllRecords(kinesis, 'eddy-dev-enriched')).map((record) => (JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString()) as { pk: string }).pk));
+        missing = samples.filter((pk) => !enriched.has(pk));
+        await sleep(500);
+      }
+      expect(missing).toEqual([]);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    expect(output).toContain('Kinesis triggers stopped, checkpoints saved');
   });
 
   it('eddy demo refuses to run over a running stack unless --fresh', async () => {
