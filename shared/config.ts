@@ -27,16 +27,35 @@ export function choiceEnv<T extends string>(env: Env, name: string, choices: rea
   return raw as T;
 }
 
-/** Configuration of the enrich stage. */
-export interface EnrichConfig {
-  /** DynamoDB table of the product dimension. */
-  readonly productsTable: string;
-  /** Kinesis stream that receives enriched records. */
+/** What every Kinesis-to-Kinesis stage is configured with. */
+export interface StageConfig {
+  /** Kinesis stream that receives the stage's records. */
   readonly outputStream: string;
   /** Bucket of the error output. */
   readonly errorBucket: string;
   /** Key prefix of the error output. @default 'data/stream_error_data/' */
   readonly errorPrefix: string;
+  /** Larger input records are rejected as `oversize`. */
+  readonly maxRecordBytes: number;
+}
+
+/**
+ * Reads `OUTPUT_STREAM`, `ERROR_BUCKET`, `ERROR_PREFIX` and `MAX_RECORD_BYTES`.
+ * @param maxRecordBytes - the stage's default for `MAX_RECORD_BYTES`
+ */
+export function loadStageConfig(env: Env, maxRecordBytes: number): StageConfig {
+  return {
+    outputStream: requireEnv(env, 'OUTPUT_STREAM'),
+    errorBucket: requireEnv(env, 'ERROR_BUCKET'),
+    errorPrefix: env.ERROR_PREFIX ?? 'data/stream_error_data/',
+    maxRecordBytes: numberEnv(env, 'MAX_RECORD_BYTES', maxRecordBytes, { min: 1, max: 1_048_576 }),
+  };
+}
+
+/** Configuration of the enrich stage. */
+export interface EnrichConfig extends StageConfig {
+  /** DynamoDB table of the product dimension. */
+  readonly productsTable: string;
   /**
    * `full`: read the whole products table once per container and reload it after the TTL
    * (Flink's FULL lookup cache; right for a small dimension). `partial`: BatchGetItem the keys
@@ -45,8 +64,6 @@ export interface EnrichConfig {
   readonly productCacheMode: 'full' | 'partial';
   /** How long products are served from a warm container's cache. @default 300 s */
   readonly productCacheTtlSeconds: number;
-  /** Raw records larger than this are rejected as `oversize`. @default 65536 */
-  readonly maxRecordBytes: number;
 }
 
 /**
@@ -56,12 +73,29 @@ export interface EnrichConfig {
  */
 export function loadEnrichConfig(env: Env = process.env): EnrichConfig {
   return {
+    ...loadStageConfig(env, 65_536),
     productsTable: requireEnv(env, 'PRODUCTS_TABLE'),
-    outputStream: requireEnv(env, 'OUTPUT_STREAM'),
-    errorBucket: requireEnv(env, 'ERROR_BUCKET'),
-    errorPrefix: env.ERROR_PREFIX ?? 'data/stream_error_data/',
     productCacheMode: choiceEnv(env, 'PRODUCT_CACHE_MODE', ['full', 'partial'] as const, 'full'),
     productCacheTtlSeconds: numberEnv(env, 'PRODUCT_CACHE_TTL_SECONDS', 300, { max: 86_400 }),
-    maxRecordBytes: numberEnv(env, 'MAX_RECORD_BYTES', 65_536, { min: 1, max: 1_048_576 }),
+  };
+}
+
+/** Configuration of the dedupe stage. */
+export interface DedupeConfig extends StageConfig {
+  /** DynamoDB table of seen keys (`pk`, TTL on `expires_at`). */
+  readonly seenTable: string;
+  /** How long a primary key stays seen. @default 86,400 s (the stream's retention) */
+  readonly horizonSeconds: number;
+}
+
+/**
+ * Loads the dedupe stage's configuration: `SEEN_TABLE`, `DEDUPE_HORIZON_SECONDS` and the
+ * {@link loadStageConfig} variables.
+ */
+export function loadDedupeConfig(env: Env = process.env): DedupeConfig {
+  return {
+    ...loadStageConfig(env, 1_048_576),
+    seenTable: requireEnv(env, 'SEEN_TABLE'),
+    horizonSeconds: numberEnv(env, 'DEDUPE_HORIZON_SECONDS', 86_400, { min: 1, max: 365 * 86_400 }),
   };
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createKinesisClient, createDynamoDBDocumentClient, createS3Client } from '../../shared/adapters/clients.js';
 import { DynamoDBItemWriter } from '../../shared/adapters/DynamoDBItemWriter.js';
 import { KinesisRecordSink } from '../../shared/adapters/KinesisRecordSink.js';
@@ -13,6 +14,8 @@ import { loadProducts } from '../../shared/products/loadProducts.js';
 import { parseProductsCsv } from '../../shared/products/parseProductsCsv.js';
 import { SCENARIO } from '../../shared/constants.js';
 import { barChart, countObjects, scanStream } from '../../local/demo/outputs.js';
+import { formatStageTotals, readStageTotals, rejectedCount } from '../../local/stats.js';
+import { withDuplicates } from '../../shared/producer/duplicates.js';
 import { runningState, stackDown, stackUp, useLocalStack } from '../../local/stack/manage.js';
 import { stateDir } from '../../local/stack/stackState.js';
 import { startTrigger, type Trigger } from '../../local/trigger/index.js';
@@ -37,6 +40,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
 'eddy stack down', or pass --fresh to replace it.`,
   flags: {
     rows: { type: 'string', description: 'Line items to generate', default: String(SCENARIO.rows) },
+    duplicates: { type: 'string', description: 'Share of rows the producer sends twice (dedupe drops them)', default: '0.01' },
     seed: { type: 'string', description: 'Generator seed', default: String(DEFAULT_SEED) },
     fresh: { type: 'boolean', description: 'Stop a running stack first and start an empty one' },
     keep: { type: 'boolean', description: 'Leave the stack running at the end' },
@@ -48,6 +52,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
     const rows = numberFlag(flags, 'rows', { min: 1, integer: true }) as number;
     const seed = numberFlag(flags, 'seed', { min: 0, max: 0xffff_ffff, integer: true }) as number;
     const timeoutSeconds = numberFlag(flags, 'timeout', { min: 1, integer: true }) as number;
+    const duplicateRate = numberFlag(flags, 'duplicates', { min: 0, max: 1 }) as number;
     const stage = stringFlag(flags, 'stage') ?? 'dev';
     const say = (line: string): boolean => process.stdout.write(`${line}\n`);
 
@@ -64,6 +69,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       const names = {
         raw: byName(model.streams, 'RawStream').name,
         enriched: byName(model.streams, 'EnrichedStream').name,
+        clean: byName(model.streams, 'CleanStream').name,
         products: byName(model.tables, 'ProductsTable').name,
         bucket: byName(model.buckets, 'DataBucket').name,
       };
@@ -76,6 +82,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       say(`② products: ${loaded.loaded.toLocaleString('en-US')} loaded into ${names.products} (${loaded.calls} BatchWriteItem calls, ${parsed.rejected.length} rejected rows)`);
 
       const logDir = join(stateDir(), 'logs');
+      await rm(logDir, { recursive: true, force: true });
       trigger = await startTrigger({ model, stateDir: join(stateDir(), 'checkpoints', `demo-${Date.now()}`), logDir, log: (line) => process.stderr.write(`${line}\n`) });
       say(`③ local trigger: ${trigger.functions.join(', ')} reading ${model.functions.flatMap((fn) => fn.streamEvents.map((event) => event.streamName)).join(', ')} (function logs in ${logDir})`);
       const stageLine = (): string =>
@@ -85,8 +92,9 @@ If a stack is already running it refuses, so it never mixes its data with yours:
           .join('  |  ') ?? '';
       const ticker = setInterval(() => process.stderr.write(`   ${stageLine()}\n`), 5_000);
 
-      const progress = createProgress({ unit: 'records', total: rows, label: `④ produce → ${names.raw}` });
-      const produced = await produceRecords(transactionLines(generateTransactions({ rows, seed })), new KinesisRecordSink(createKinesisClient(), names.raw), {
+      const progress = createProgress({ unit: 'records', label: `④ produce ${rows.toLocaleString('en-US')} rows (+${duplicateRate * 100}% resent) → ${names.raw}` });
+      const lines = withDuplicates(transactionLines(generateTransactions({ rows, seed })), { rate: duplicateRate, seed });
+      const produced = await produceRecords(lines, new KinesisRecordSink(createKinesisClient(), names.raw), {
         partitionKey: createPartitionKeyFn(parsePartitionKeySpec('random', seed)),
         onProgress: (records) => progress.tick(records),
       });
@@ -101,16 +109,21 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       trigger = undefined;
 
       const divisions = new Map<string, number>();
-      const enriched = await scanStream(createKinesisClient(), names.enriched, (data) => {
-        const row = JSON.parse(Buffer.from(data).toString('utf8')) as { division_name: string; mount: number };
+      const keys = new Set<string>();
+      const clean = await scanStream(createKinesisClient(), names.clean, (data) => {
+        const row = JSON.parse(Buffer.from(data).toString('utf8')) as { division_name: string; mount: number; pk: string };
+        if (keys.has(row.pk)) return;
+        keys.add(row.pk);
         divisions.set(row.division_name, (divisions.get(row.division_name) ?? 0) + row.mount);
       });
       const errors = await countObjects(createS3Client(), names.bucket, 'data/stream_error_data/', (key) => key.split('/').at(-2) ?? '?');
-      const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
-      say(`\nSummary (stage enrich): in ${produced.recordsSent.toLocaleString('en-US')} = enriched ${enriched.toLocaleString('en-US')} + errors ${errorCount} ${[...errors].map(([type, n]) => `(${type} ${n})`).join(' ')}${enriched > produced.recordsSent - errorCount ? ` + ${enriched - (produced.recordsSent - errorCount)} redelivered` : ''}`);
-      say(`Produced ${produced.recordsSent.toLocaleString('en-US')} records at ${Math.round(produced.rowsPerSecond).toLocaleString('en-US')}/s in ${produced.calls} PutRecords calls.`);
-      say(`\nSales by division (KRW, enriched stream):\n${barChart([...divisions])}`);
-      return enriched + errorCount >= produced.recordsSent ? 0 : 1;
+      const totals = await readStageTotals(logDir);
+      say(`\nPer stage (eddy stats):\n${formatStageTotals(totals)}`);
+      say(`Pipeline: produced ${produced.recordsSent.toLocaleString('en-US')} records (${rows.toLocaleString('en-US')} rows + ${(produced.recordsSent - rows).toLocaleString('en-US')} resent) → clean stream ${clean.toLocaleString('en-US')} records, ${keys.size.toLocaleString('en-US')} distinct keys (expected ${rows.toLocaleString('en-US')}); error objects ${[...errors.values()].reduce((a, b) => a + b, 0)}.`);
+      say(`Produced at ${Math.round(produced.rowsPerSecond).toLocaleString('en-US')} records/s in ${produced.calls} PutRecords calls.`);
+      say(`\nSales by division (KRW, clean stream):\n${barChart([...divisions])}`);
+      const balanced = totals.every((t) => t.in === t.out + rejectedCount(t) + t.duplicates + t.failed);
+      return balanced && keys.size === rows ? 0 : 1;
     } finally {
       await trigger?.stop();
       if (flags.keep === true) say(`\nThe stack keeps running (eddy stack status; eddy stack down to stop it).`);

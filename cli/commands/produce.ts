@@ -5,6 +5,7 @@ import { ConfigError, PartialBatchError } from '../../shared/errors.js';
 import { DEFAULT_SEED, MAX_STORES, planGeneration } from '../../shared/generator/options.js';
 import { generateTransactions } from '../../shared/generator/transactions.js';
 import { createPartitionKeyFn, parsePartitionKeySpec } from '../../shared/producer/partitionKeys.js';
+import { withDuplicates } from '../../shared/producer/duplicates.js';
 import { produceRecords, type ProduceSummary } from '../../shared/producer/produceRecords.js';
 import { INPUT_FORMATS, parseLines, transactionLines, type InputFormat, type SourceLine } from '../../shared/producer/sources.js';
 import type { RecordSink } from '../../shared/ports/RecordSink.js';
@@ -75,6 +76,7 @@ Examples:
     stream: { type: 'string', description: 'Stream name (default: the RawStream of serverless.yml)' },
     'partition-key': { type: 'string', description: 'random, field:NAME or explicit:VALUE', default: 'random' },
     seed: { type: 'string', description: 'Seed of random partition keys and of the generator', default: String(DEFAULT_SEED) },
+    duplicates: { type: 'string', description: 'Share of rows (0–1) sent twice, a few rows apart, as a retrying producer would' },
     rate: { type: 'string', description: 'At most this many rows per second' },
     speed: { type: 'string', description: 'Replay at N× the pace of tr_datetime' },
     aggregate: { type: 'boolean', description: 'KPL-aggregate records (aws-kinesis-agg format)' },
@@ -92,6 +94,7 @@ Examples:
     const concurrency = numberFlag(flags, 'concurrency', { min: 1, max: 64, integer: true }) ?? 1;
     const partitionKey = createPartitionKeyFn(parsePartitionKeySpec(stringFlag(flags, 'partition-key') ?? 'random', seed));
     const aggregate = flags.aggregate === true;
+    const duplicates = numberFlag(flags, 'duplicates', { min: 0, max: 1 });
     const source = sourceOf(flags, limit);
     await useLocalStack();
     const stream = stringFlag(flags, 'stream') ?? (await resourceName('streams', 'RawStream', stringFlag(flags, 'stage') ?? 'dev'));
@@ -100,7 +103,8 @@ Examples:
     const progress = createProgress({ unit: 'records', label: `produce ${source.label} → ${stream}`, ...(source.total !== undefined ? { total: source.total } : {}) });
     let summary: ProduceSummary;
     try {
-      summary = await produceRecords(source.lines, sink, {
+      const lines = duplicates ? withDuplicates(source.lines, { rate: duplicates, seed: seed ?? DEFAULT_SEED }) : source.lines;
+      summary = await produceRecords(lines, sink, {
         partitionKey,
         pacing: { ...(rate !== undefined ? { rate } : {}), ...(speed !== undefined ? { speed } : {}) },
         inFlight: concurrency,

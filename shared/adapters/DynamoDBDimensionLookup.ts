@@ -12,6 +12,8 @@ export interface DynamoDBLookupOptions extends RetryOptions {
   readonly concurrency?: number;
   /** Parallel Scan segments of {@link DynamoDBDimensionLookup.scanAll}. @default 2 */
   readonly scanSegments?: number;
+  /** Strongly consistent point reads (twice the read cost). @default false */
+  readonly consistentRead?: boolean;
 }
 
 /**
@@ -81,6 +83,7 @@ export class DynamoDBDimensionLookup<T> implements DimensionLookup<T>, Dimension
             RequestItems: {
               [this.tableName]: {
                 Keys: subset.map((key) => ({ [this.keyName]: key })),
+                ...(this.options.consistentRead ? { ConsistentRead: true } : {}),
                 ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}),
               },
             },

@@ -43,8 +43,8 @@ function integer(row: Row, field: string, problems: string[]): number {
   return value as number;
 }
 
-/** Result of {@link validateRawTransaction}. */
-export type Validation = { readonly ok: true; readonly value: RawTransaction } | { readonly ok: false; readonly message: string };
+/** Result of a schema check: the typed value, or every violated rule. */
+export type Validation<T = RawTransaction> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
 /**
  * Validates one decoded JSON value; on failure the message lists every violated rule.

@@ -3,13 +3,15 @@ import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
 import type { RecordSink } from '../ports/RecordSink.js';
 import { decodeBatch, type Decoded, type Parse, type RecordOrigin } from './decode.js';
 
-/** What a stage's operator returns: each decoded input ends in `outputs` or `rejected`. */
+/** What a stage's operator returns: each decoded input ends in `outputs`, `rejected`, or is counted as a duplicate. */
 export interface StageOutput<O> {
   readonly outputs: readonly { readonly record: O; readonly origin: RecordOrigin }[];
   readonly rejected: readonly ErrorDocument[];
+  /** Inputs dropped because their primary key was already forwarded. @default 0 */
+  readonly duplicates?: number;
 }
 
-/** Counts of one invocation: in = out + rejected (+ dropped by later stages' rules) + failed. */
+/** Counts of one invocation: in = out + rejected + duplicates + failed. */
 export interface StageReport {
   readonly stage: string;
   /** Sub-records decoded from the batch (a KPL record counts as its sub-records). */
@@ -18,6 +20,8 @@ export interface StageReport {
   readonly out: number;
   /** Records written to the error output, by reason. */
   readonly rejected: Readonly<Record<string, number>>;
+  /** Records dropped as duplicates of a primary key already forwarded. */
+  readonly duplicates: number;
   /** Records whose output write still failed: reported in batchItemFailures for redelivery. */
   readonly failed: number;
 }
@@ -46,14 +50,14 @@ export interface KinesisStageDeps<T, O> {
 export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   return async (event) => {
     const { decoded, rejected: undecodable, count } = decodeBatch(event.Records, deps.stage, deps.parse, deps.maxRecordBytes);
-    const { outputs, rejected } = await deps.operator(decoded);
+    const { outputs, rejected, duplicates = 0 } = await deps.operator(decoded);
     const allRejected = [...undecodable, ...rejected];
     if (allRejected.length > 0) await deps.errors.write(allRejected);
     const outcome = await deps.sink.put(outputs.map(({ record }) => ({ data: JSON.stringify(record), partitionKey: deps.partitionKeyOf(record) })));
     const failedSeqs = [...new Set(outcome.failed.map((index) => (outputs[index] as { origin: RecordOrigin }).origin.seq))];
     const byReason: Record<string, number> = {};
     for (const document of allRejected) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
-    deps.report?.({ stage: deps.stage, in: count, out: outputs.length - outcome.failed.length, rejected: byReason, failed: outcome.failed.length });
+    deps.report?.({ stage: deps.stage, in: count, out: outputs.length - outcome.failed.length, rejected: byReason, duplicates, failed: outcome.failed.length });
     return { batchItemFailures: failedSeqs.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

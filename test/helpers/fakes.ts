@@ -1,6 +1,7 @@
 import type { DimensionLookup } from '../../shared/ports/DimensionLookup.js';
 import type { ErrorDocument, ErrorSink } from '../../shared/ports/ErrorSink.js';
 import type { OutputRecord, PutOutcome, RecordSink } from '../../shared/ports/RecordSink.js';
+import type { ClaimOutcome, KeyClaim, SeenKeyStore } from '../../shared/ports/SeenKeyStore.js';
 
 /** An in-memory dimension that counts the keys it was asked for. */
 export class InMemoryLookup<T> implements DimensionLookup<T> {
@@ -29,5 +30,20 @@ export class InMemoryErrorSink implements ErrorSink {
   public readonly documents = new Map<string, ErrorDocument>();
   public async write(documents: readonly ErrorDocument[]): Promise<void> {
     for (const document of documents) this.documents.set(`${document.source.shard}/${document.source.seq}/${document.source.sub ?? ''}`, document);
+  }
+}
+
+/** An in-memory seen-key store with the DynamoDB store's semantics. */
+export class InMemorySeenKeyStore implements SeenKeyStore {
+  public readonly items = new Map<string, { owner: string; expiresAt: number }>();
+  public calls = 0;
+  public async claim(claims: readonly KeyClaim[], nowSeconds: number): Promise<ClaimOutcome[]> {
+    this.calls += 1;
+    return claims.map((claim) => {
+      const item = this.items.get(claim.key);
+      if (item && item.expiresAt >= nowSeconds) return item.owner === claim.owner ? 'mine' : 'taken';
+      this.items.set(claim.key, { owner: claim.owner, expiresAt: claim.expiresAt });
+      return 'new';
+    });
   }
 }

@@ -40,12 +40,18 @@ afterAll(async () => {
 });
 
 describe('CLI: the pipeline end to end', () => {
-  it('eddy demo runs stack → products → trigger → producer → enrich and accounts for every record', async () => {
-    const { code, stdout, stderr } = await eddy('demo', '--rows', '3000', '--keep', ...ports);
+  it('eddy demo runs stack → products → trigger → producer → enrich → dedupe and accounts for every record', async () => {
+    const { code, stdout, stderr } = await eddy('demo', '--rows', '3000', '--duplicates', '0.02', '--keep', ...ports);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('5,446 loaded');
-    expect(stdout).toMatch(/in 3,000 = enriched 3,000 \+ errors 0/);
+    const resent = Number(/\+ ([\d,]+) resent/.exec(stdout)?.[1]?.replace(/,/g, ''));
+    expect(resent).toBeGreaterThan(20);
+    expect(stdout).toMatch(/enrich +in +[\d,]+ = out +[\d,]+ \+ errors 0 \+ duplicates 0 \+ failed 0 +✓/);
+    expect(stdout).toMatch(new RegExp(`dedupe +in +[\\d,]+ = out +3,000 \\+ errors 0 \\+ duplicates ${resent} \\+ failed 0 +✓`));
+    expect(stdout).toContain('3,000 distinct keys (expected 3,000)');
     expect(stdout).toContain('Sales by division');
+    const stats = await eddy('stats', '--json');
+    expect(JSON.parse(stats.stdout)).toMatchObject([{ stage: 'enrich', out: 3000 + resent }, { stage: 'dedupe', out: 3000, duplicates: resent }]);
     expect(await readFile(join(stateDir, 'logs', 'enrich.log'), 'utf8')).toContain('batch done');
   });
 

@@ -51,8 +51,10 @@ describe('serverless.yml: serverless package (offline, no credentials)', () => {
     expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
   });
 
-  it('maps the raw stream to enrich with the trigger settings of serverless.yml', () => {
-    const [mapping] = ofType('AWS::Lambda::EventSourceMapping');
+  it('maps the raw stream to enrich and the enriched stream to dedupe with the trigger settings of serverless.yml', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings.map((m) => (m.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['EnrichedStream', 'RawStream']);
+    const mapping = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn).includes('RawStream'));
     expect(mapping?.Properties).toMatchObject({
       BatchSize: 500,
       MaximumBatchingWindowInSeconds: 1,

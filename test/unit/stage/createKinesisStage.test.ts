@@ -33,7 +33,7 @@ describe('Stage: Kinesis stage wiring', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(sink.records).toHaveLength(2);
     expect(errors.documents.size).toBe(2);
-    expect(reports).toEqual([{ stage: 'enrich', in: 4, out: 2, rejected: { not_json: 1, unknown_product: 1 }, failed: 0 }]);
+    expect(reports).toEqual([{ stage: 'enrich', in: 4, out: 2, rejected: { not_json: 1, unknown_product: 1 }, duplicates: 0, failed: 0 }]);
     expect(JSON.parse(String(sink.records[0]?.data)).pk).toBe(sink.records[0]?.partitionKey);
   });
 

@@ -1,0 +1,56 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Counts of one stage, summed over its invocations' reports. */
+export interface StageTotals {
+  stage: string;
+  invocations: number;
+  in: number;
+  out: number;
+  rejected: Record<string, number>;
+  duplicates: number;
+  failed: number;
+}
+
+/** Errors of a stage, all reasons together. */
+export const rejectedCount = (totals: StageTotals): number => Object.values(totals.rejected).reduce((a, b) => a + b, 0);
+
+/**
+ * Sums the per-invocation reports (`"message":"batch done"` log lines, the same counts the
+ * stages publish as EMF metrics) found in a directory of function logs, per stage. A batch that
+ * was delivered again is counted again, as CloudWatch would count it.
+ * @param logDir - the trigger's `logDir` (e.g. `.eddy/logs`)
+ */
+export async function readStageTotals(logDir: string): Promise<StageTotals[]> {
+  const files = (await readdir(logDir).catch(() => [] as string[])).filter((name) => name.endsWith('.log'));
+  const totals = new Map<string, StageTotals>();
+  for (const file of files) {
+    for (const line of (await readFile(join(logDir, file), 'utf8')).split('\n')) {
+      if (!line.includes('"batch done"')) continue;
+      const report = JSON.parse(line) as { stage: string; in: number; out: number; rejected: Record<string, number>; duplicates?: number; failed: number };
+      const entry = totals.get(report.stage) ?? { stage: report.stage, invocations: 0, in: 0, out: 0, rejected: {}, duplicates: 0, failed: 0 };
+      entry.invocations += 1;
+      entry.in += report.in;
+      entry.out += report.out;
+      entry.duplicates += report.duplicates ?? 0;
+      entry.failed += report.failed;
+      for (const [reason, count] of Object.entries(report.rejected)) entry.rejected[reason] = (entry.rejected[reason] ?? 0) + count;
+      totals.set(report.stage, entry);
+    }
+  }
+  const order = ['enrich', 'dedupe', 'aggregate', 's3-writer'];
+  return [...totals.values()].sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage));
+}
+
+/** One line per stage: `in = out + errors + duplicates + failed`, with a check mark when it holds. */
+export function formatStageTotals(totals: readonly StageTotals[]): string {
+  const n = (value: number): string => value.toLocaleString('en-US');
+  return totals
+    .map((t) => {
+      const errors = rejectedCount(t);
+      const holds = t.in === t.out + errors + t.duplicates + t.failed;
+      const reasons = Object.entries(t.rejected).map(([reason, count]) => `${reason} ${n(count)}`).join(', ');
+      return `  ${t.stage.padEnd(8)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
+    })
+    .join('\n');
+}
