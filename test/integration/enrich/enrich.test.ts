@@ -74,6 +74,35 @@ describe('Function: enrich (against the local stack)', () => {
     expect(String(fromKpl?.key)).toMatch(/^data\/stream_error_data\/year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}\/unknown-product\/enrich-shardId-000000000007-\d+-1\.json$/);
   });
 
+  it('routes one bad record of every reason to the error output, once each, and keeps going', async () => {
+    const corruptKpl = await aggregated([raw[1], raw[2]]);
+    corruptKpl.writeUInt8((corruptKpl.at(-1) ?? 0) ^ 0xff, corruptKpl.length - 1);
+    const bad = {
+      not_utf8: Buffer.from([0x7b, 0xc3, 0x28, 0x7d]),
+      not_json: 'tr_date=2015-01-02',
+      schema_violation: rawTransaction({ tr_time: '25', qty: 1.5 }),
+      unknown_product: rawTransaction({ product_cd: '1111111111111' }),
+      oversize: JSON.stringify(rawTransaction({ store_name: 'x'.repeat(70_000) })),
+      bad_aggregate: corruptKpl,
+    };
+    const good = [raw[3], raw[4]];
+    const records = kinesisRecordFactory([good[0], ...Object.values(bad), good[1]], { shardId: 'shardId-000000000011', firstSequence: 77_000n });
+    const before = new Set((await errorDocuments()).map((doc) => doc.key));
+
+    const response = await handler({ Records: records }, lambdaContext('enrich'));
+
+    expect(response.batchItemFailures).toEqual([]);
+    const added = (await errorDocuments()).filter((doc) => !before.has(doc.key));
+    expect(added.map((doc) => doc.errorCode).sort()).toEqual(Object.keys(bad).sort());
+    for (const doc of added) {
+      const index = records.findIndex((record) => record.kinesis.sequenceNumber === (doc.source as { seq: string }).seq);
+      expect(doc.rawData, String(doc.errorCode)).toBe(records[index]?.kinesis.data);
+      expect(String(doc.errorMessage).length, String(doc.errorCode)).toBeGreaterThan(10);
+      expect(doc.stage).toBe('enrich');
+    }
+    expect(added.find((doc) => doc.errorCode === 'schema_violation')?.errorMessage).toMatch(/tr_time must be an hour.*qty must be an integer/);
+  });
+
   it('writes no new error object when the same batch is delivered again', async () => {
     const event = { Records: kinesisRecordFactory(['not json', rawTransaction({ product_cd: 'gone' })], { shardId: 'shardId-000000000009', firstSequence: 1000n }) };
     await handler(event, lambdaContext('enrich'));
