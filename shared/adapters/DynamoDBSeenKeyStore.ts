@@ -1,4 +1,6 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { RetryableError } from '../errors.js';
 import type { ClaimOutcome, KeyClaim, SeenKeyStore } from '../ports/SeenKeyStore.js';
 import { backoffDelay, sleep, type RetryOptions } from '../retry.js';
@@ -21,7 +23,8 @@ export interface DynamoDBSeenKeyStoreOptions extends RetryOptions {
   readonly concurrency?: number;
 }
 
-type CancellationReason = { Code?: string; Item?: Record<string, unknown> };
+/** A cancellation reason as the error carries it: the document client does not unmarshall errors. */
+type CancellationReason = { Code?: string; Item?: Record<string, AttributeValue> };
 
 /**
  * Seen keys in DynamoDB (table keyed by `pk`, TTL on `expires_at`), at a few requests per
@@ -106,7 +109,7 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
       reasons.forEach((reason, position) => {
         const index = indexes[position] as number;
         if (reason.Code === 'ConditionalCheckFailed') {
-          if (!classify(index, reason.Item as SeenItem | undefined)) unknown.push(index);
+          if (!classify(index, reason.Item ? (unmarshall(reason.Item) as SeenItem) : undefined)) unknown.push(index);
         } else retry.push(index);
       });
       if (unknown.length > 0) {

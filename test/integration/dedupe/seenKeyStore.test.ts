@@ -1,4 +1,5 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBDocumentClient } from '../../../shared/adapters/clients.js';
 import { DynamoDBSeenKeyStore } from '../../../shared/adapters/DynamoDBSeenKeyStore.js';
@@ -32,6 +33,23 @@ describe('Adapter: DynamoDBSeenKeyStore (DynamoDB Local)', () => {
     const store = new DynamoDBSeenKeyStore(client, table);
     await store.claim([{ key: 'old', owner: 'x', expiresAt: now - 1 }], now - 10);
     expect(await store.claim([{ key: 'old', owner: 'y', expiresAt: now + 10 }], now)).toEqual(['new']);
+  });
+
+  it('knows its own claim when a stale read misses it (the old item comes back with the cancelled write)', async () => {
+    const owner = 'shardId-000000000009:42:';
+    await new DynamoDBSeenKeyStore(client, table).claim([{ key: 'stale', owner, expiresAt: now + 60 }], now);
+    // DynamoDB Local always reads consistently; stand in for an eventually consistent read that has not seen the claim yet.
+    const stale = createDynamoDBDocumentClient();
+    const send = stale.send.bind(stale) as (command: unknown) => Promise<Record<string, unknown>>;
+    Object.assign(stale, {
+      send: async (command: unknown) => {
+        const output = await send(command);
+        return command instanceof BatchGetCommand ? { ...output, Responses: { [table]: [] } } : output;
+      },
+    });
+    const store = new DynamoDBSeenKeyStore(stale, table);
+    expect(await store.claim([{ key: 'stale', owner, expiresAt: now + 60 }], now)).toEqual(['mine']);
+    expect(await store.claim([{ key: 'stale', owner: 'someone-else', expiresAt: now + 60 }], now)).toEqual(['taken']);
   });
 
   it('lets exactly one of two racing claimers win each key', async () => {
