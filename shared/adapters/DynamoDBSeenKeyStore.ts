@@ -67,11 +67,10 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new RetryableError(`seen-key claims on ${this.tableName} still conflicting after ${maxAttempts} attempts (${pending.length} keys)`);
       if (attempt > 0) await (this.options.sleep ?? sleep)(backoffDelay(attempt, this.options));
-      const next: number[] = [];
-      for (let i = 0; i < pending.length; i += TRANSACTION_MAX_ITEMS) {
-        next.push(...(await this.write(claims, pending.slice(i, i + TRANSACTION_MAX_ITEMS), nowSeconds, outcomes, classify)));
-      }
-      pending = next;
+      const chunks: number[][] = [];
+      for (let i = 0; i < pending.length; i += TRANSACTION_MAX_ITEMS) chunks.push(pending.slice(i, i + TRANSACTION_MAX_ITEMS));
+      // Transactions of one batch touch distinct keys, so they can run side by side.
+      pending = (await Promise.all(chunks.map((chunk) => this.write(claims, chunk, nowSeconds, outcomes, classify)))).flat();
     }
     return outcomes as ClaimOutcome[];
   }
