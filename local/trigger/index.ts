@@ -114,6 +114,8 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
     throw error;
   }
 
+  let lastInvocationEnded = 0;
+  events.on('batchResult', () => (lastInvocationEnded = Date.now()));
   const waitUntilIdle = async (timeoutMs = 60_000): Promise<void> => {
     const since = Date.now();
     const deadline = since + timeoutMs;
@@ -122,7 +124,10 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
       if (Date.now() > deadline) throw new PipelineError(`waitUntilIdle: the trigger was still busy after ${timeoutMs} ms`);
       const started = await Promise.all(mappings.map(({ mapping }) => mapping.refresh()));
       mappings.forEach(({ mapping }) => mapping.poke());
-      idleChecks = started.every((count) => count === 0) && mappings.every(({ mapping }) => mapping.isIdle(since)) ? idleChecks + 1 : 0;
+      // An invocation may put records on a stream another mapping reads: every shard must have
+      // found nothing in a poll that started after the last invocation anywhere finished.
+      const quietSince = Math.max(since, lastInvocationEnded);
+      idleChecks = started.every((count) => count === 0) && mappings.every(({ mapping }) => mapping.isIdle(quietSince)) ? idleChecks + 1 : 0;
       await sleep(25);
     }
   };
