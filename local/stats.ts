@@ -42,15 +42,31 @@ export async function readStageTotals(logDir: string): Promise<StageTotals[]> {
   return [...totals.values()].sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage));
 }
 
-/** One line per stage: `in = out + errors + duplicates + failed`, with a check mark when it holds. */
+/**
+ * The whole pipeline as one stage: what entered the first stage against what left the last,
+ * with every stage's errors, duplicates and failures.
+ */
+export function pipelineTotals(totals: readonly StageTotals[]): StageTotals | undefined {
+  const [first] = totals;
+  const last = totals.at(-1);
+  if (!first || !last) return undefined;
+  const rejected: Record<string, number> = {};
+  for (const t of totals) for (const [reason, count] of Object.entries(t.rejected)) rejected[reason] = (rejected[reason] ?? 0) + count;
+  // What a stage forwarded and the next one did not read (or read twice) shows as the gap.
+  const sum = (pick: (t: StageTotals) => number): number => totals.reduce((total, t) => total + pick(t), 0);
+  return { stage: 'pipeline', invocations: sum((t) => t.invocations), in: first.in, out: last.out, rejected, duplicates: sum((t) => t.duplicates), failed: sum((t) => t.failed) };
+}
+
+/** One line per stage, and one for the pipeline: `in = out + errors + duplicates + failed`, with a check mark when it holds. */
 export function formatStageTotals(totals: readonly StageTotals[]): string {
   const n = (value: number): string => value.toLocaleString('en-US');
-  return totals
+  const whole = totals.length > 1 ? pipelineTotals(totals) : undefined;
+  return [...totals, ...(whole ? [whole] : [])]
     .map((t) => {
       const errors = rejectedCount(t);
       const holds = t.in === t.out + errors + t.duplicates + t.failed;
       const reasons = Object.entries(t.rejected).map(([reason, count]) => `${reason} ${n(count)}`).join(', ');
-      return `  ${t.stage.padEnd(8)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
+      return `  ${t.stage.padEnd(9)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
     })
     .join('\n');
 }

@@ -1,0 +1,41 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatStageTotals, readStageTotals } from '../../local/stats.js';
+
+const line = (stage: string, counts: Record<string, unknown>): string => JSON.stringify({ level: 'INFO', message: 'batch done', stage, ...counts });
+
+describe('Stats: per-stage accounting from function logs', () => {
+  it('sums each stage’s reports and checks in = out + errors + duplicates + failed, per stage and for the pipeline', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eddy-stats-'));
+    try {
+      await writeFile(
+        join(dir, 'enrich.log'),
+        [
+          line('enrich', { in: 500, out: 498, rejected: { not_json: 1, unknown_product: 1 }, duplicates: 0, failed: 0 }),
+          '{"_aws":{"CloudWatchMetrics":[]},"RecordsIn":500}',
+          'a plain log line',
+          line('enrich', { in: 100, out: 100, rejected: {}, duplicates: 0, failed: 0 }),
+        ].join('\n'),
+      );
+      await writeFile(join(dir, 'dedupe.log'), line('dedupe', { in: 598, out: 590, rejected: {}, duplicates: 7, failed: 1 }));
+      const totals = await readStageTotals(dir);
+      expect(totals.map((t) => [t.stage, t.in, t.out, t.duplicates, t.failed, t.invocations])).toEqual([
+        ['enrich', 600, 598, 0, 0, 2],
+        ['dedupe', 598, 590, 7, 1, 1],
+      ]);
+      const text = formatStageTotals(totals);
+      expect(text).toMatch(/enrich +in +600 = out +598 \+ errors 2 \(not_json 1, unknown_product 1\) \+ duplicates 0 \+ failed 0 +✓/);
+      expect(text).toMatch(/dedupe +in +598 = out +590 \+ errors 0 \+ duplicates 7 \+ failed 1 +✓/);
+      expect(text).toMatch(/pipeline +in +600 = out +590 \+ errors 2 .* \+ duplicates 7 \+ failed 1 +✓/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('marks a stage whose counts do not add up', async () => {
+    const text = formatStageTotals([{ stage: 'enrich', invocations: 1, in: 10, out: 8, rejected: {}, duplicates: 0, failed: 0 }]);
+    expect(text).toContain('✗');
+  });
+});
