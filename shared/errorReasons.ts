@@ -13,8 +13,10 @@ export const ERROR_REASONS = {
   schema_violation: 'schema-violation',
   /** The product code is not in the product dimension. */
   unknown_product: 'unknown-product',
-  /** The record is larger than the stage accepts. */
+  /** The record is larger than the stage accepts, or its output would exceed a Kinesis record. */
   oversize: 'oversize',
+  /** The output's partition key (its primary key) is not 1–256 characters. */
+  partition_key: 'schema-violation',
 } as const;
 
 /** One reason a record was rejected. */

@@ -89,7 +89,7 @@ export async function runBatch(ctx: BatchContext, shard: ShardSink, records: rea
       return true;
     }
     shard.stats.retries++;
-    await sleep(ctx.retryBackoffMs * attempt);
+    await sleep(Math.min(30_000, ctx.retryBackoffMs * attempt));
   }
   return true;
 }
@@ -150,12 +150,15 @@ async function discard(
     payload: kinesisEvent(records, shard.source),
   });
   let key: string | undefined;
-  if (ctx.settings.onFailure) {
+  // The failure record is the only trace of records about to be skipped: keep trying to write
+  // it (the shard waits) until it lands or the trigger stops, and only then move past them.
+  for (let attempt = 0; ctx.settings.onFailure && key === undefined; attempt++) {
     try {
       key = await sendFailureRecord(ctx.s3, ctx.settings.onFailure, ctx.uuid, record);
     } catch (error) {
-      // Lambda discards the batch even when the destination cannot take it; say so loudly.
       ctx.events.emit('error', { function: ctx.fn.key, shardId: shard.source.shardId, error });
+      if (ctx.stopped()) return;
+      await sleep(Math.min(5_000, ctx.retryBackoffMs * 2 ** Math.min(attempt, 10)));
     }
   }
   shard.stats.recordsFailed += records.length;

@@ -114,9 +114,12 @@ export class ShardPoller {
         if (!this.iterator) this.closed = true;
       } catch (error) {
         if (this.stopped) break;
-        if ((error as Error).name !== 'ExpiredIteratorException') this.options.onError(error);
+        const expired = (error as Error).name === 'ExpiredIteratorException' || !this.iterator;
+        if (!expired) this.options.onError(error);
         await this.pollSignal.wait(this.options.pollIntervalMs);
-        this.iterator = await this.newIterator(this.lastFetched ?? this.options.store.get(this.options.source.shardId)?.sequenceNumber).catch(() => this.iterator);
+        // A throttled or failed call leaves the iterator valid: keep it. Rebuilding one from the
+        // start position would skip records under LATEST.
+        if (expired) this.iterator = await this.newIterator(this.lastFetched ?? this.options.store.get(this.options.source.shardId)?.sequenceNumber).catch(() => this.iterator);
         continue;
       }
       for (const record of records) this.enqueue(record, started);

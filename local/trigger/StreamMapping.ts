@@ -52,6 +52,7 @@ export class StreamMapping {
     const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamNameOf(this.settings.streamArn) }));
     const createdAt = summary.StreamDescriptionSummary?.StreamCreationTimestamp?.getTime() ?? 0;
     this.store = await CheckpointStore.open(stateDir, batch.fn.name, this.settings.streamArn, createdAt);
+    this.store.onError = (error) => batch.events.emit('error', { function: batch.fn.key, error });
     await this.refresh();
     this.discovery = this.discoveryLoop();
   }

@@ -30,6 +30,9 @@ export class CheckpointStore {
   private dirty = false;
   private readonly file: string;
 
+  /** Told when writing the file failed (it is written again shortly). */
+  public onError?: (error: unknown) => void;
+
   private constructor(
     private readonly dir: string,
     name: string,
@@ -86,10 +89,17 @@ export class CheckpointStore {
     this.writing = this.writing.then(async () => {
       this.dirty = false;
       const content: CheckpointFile = { streamArn: this.streamArn, streamCreatedAt: this.streamCreatedAt, shards: this.shards };
-      await mkdir(this.dir, { recursive: true });
-      const temp = `${this.file}.${process.pid}.tmp`;
-      await writeFile(temp, `${JSON.stringify(content, null, 2)}\n`);
-      await rename(temp, this.file);
+      try {
+        await mkdir(this.dir, { recursive: true });
+        const temp = `${this.file}.${process.pid}.tmp`;
+        await writeFile(temp, `${JSON.stringify(content, null, 2)}\n`);
+        await rename(temp, this.file);
+      } catch (error) {
+        // A failed write must not end checkpointing: report it, and write again shortly.
+        this.onError?.(error);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        this.schedule();
+      }
     });
   }
 }

@@ -94,8 +94,9 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
       mappings.push({ fn, mapping });
     }
   }
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopping ??= stopAll());
+  const stopAll = async (): Promise<void> => {
     stopped = true;
     await Promise.all(mappings.map(({ mapping }) => mapping.stop()));
     await Promise.all(pools.map((pool) => pool.close()));

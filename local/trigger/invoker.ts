@@ -84,14 +84,20 @@ class Execution {
         if (status === 'ok') settle({ status, response: (detail as { response: unknown }).response, cold, millis });
         else settle({ status, error: detail as SerializedError, cold, millis });
       };
+      let initDone = false;
       const onMessage = (reply: WorkerMessage): void => {
         if (reply.requestId !== message.requestId) return;
         if (reply.type === 'started') {
+          initDone = true;
           clearTimeout(timer);
           const seconds = timeoutMs / 1000;
           timer = setTimeout(() => finish('timeout', { errorType: 'Sandbox.Timedout', errorMessage: `Task timed out after ${seconds.toFixed(2)} seconds` }), timeoutMs);
         } else if (reply.ok) finish('ok', { response: reply.response });
-        else finish('error', reply.error);
+        else {
+          // An init (module load) failure: as Lambda does, the next invocation gets a fresh environment.
+          if (!initDone) this.dead = true;
+          finish('error', reply.error);
+        }
       };
       const onError = (error: Error): void => finish('crash', { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${message.requestId} Error: ${error.message}` });
       const onExit = (code: number): void => finish('crash', { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${message.requestId} Error: Runtime exited with error: exit status ${code}` });

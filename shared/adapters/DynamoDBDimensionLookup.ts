@@ -1,8 +1,11 @@
-import { BatchGetCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, ScanCommand, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DYNAMODB_LIMITS } from '../constants.js';
 import { PartialBatchError } from '../errors.js';
 import type { DimensionLookup, DimensionSnapshot } from '../ports/DimensionLookup.js';
 import { retryPartial, type RetryOptions } from '../retry.js';
+
+/** Whole-call errors that mean "slow down": retried like unprocessed keys. */
+const THROTTLING: Readonly<Record<string, true>> = { ProvisionedThroughputExceededException: true, ThrottlingException: true, RequestLimitExceeded: true };
 
 /** Options of {@link DynamoDBDimensionLookup}. */
 export interface DynamoDBLookupOptions extends RetryOptions {
@@ -78,7 +81,8 @@ export class DynamoDBDimensionLookup<T> implements DimensionLookup<T>, Dimension
       chunk,
       async (subset) => {
         this.calls += 1;
-        const output = await this.client.send(
+        const output = await this.client
+          .send(
           new BatchGetCommand({
             RequestItems: {
               [this.tableName]: {
@@ -88,7 +92,12 @@ export class DynamoDBDimensionLookup<T> implements DimensionLookup<T>, Dimension
               },
             },
           }),
-        );
+          )
+          // Throttled after the SDK's own retries: back off and ask for the whole subset again.
+          .catch((error: unknown): BatchGetCommandOutput => {
+            if (error instanceof Error && THROTTLING[error.name]) return { $metadata: {}, UnprocessedKeys: { [this.tableName]: { Keys: subset.map((key) => ({ [this.keyName]: key })) } } };
+            throw error;
+          });
         for (const item of output.Responses?.[this.tableName] ?? []) found.set(String(item[this.keyName]), item as T);
         const unprocessed = new Set((output.UnprocessedKeys?.[this.tableName]?.Keys ?? []).map((key) => String(key[this.keyName])));
         return subset.flatMap((key, index) => (unprocessed.has(key) ? [index] : []));

@@ -38,8 +38,9 @@ export function createDedupeOperator<T extends Keyed>(deps: DedupeDeps): (batch:
     }
     const candidates = [...firsts.values()];
     const outcomes: ClaimOutcome[] = await deps.seen.claim(
-      // The horizon runs from the record's arrival, so every delivery of it writes the same claim.
-      candidates.map(({ value, origin }) => ({ key: value.pk, owner: ownerOf(origin), expiresAt: Math.floor(origin.arrivalTimestamp / 1000) + horizon })),
+      // The horizon runs from when the claim is made, so a duplicate read late (a lagging
+      // stream keeps records up to its retention) still finds it.
+      candidates.map(({ value, origin }) => ({ key: value.pk, owner: ownerOf(origin), expiresAt: nowSeconds + horizon })),
       nowSeconds,
     );
     // Candidates are in first-occurrence order, so the forwarded records keep stream order.

@@ -1,7 +1,9 @@
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
 import type { RecordSink } from '../ports/RecordSink.js';
-import { decodeBatch, type Decoded, type Parse, type RecordOrigin } from './decode.js';
+import { assertPutRecordFits } from '../batching/putRecordsChunks.js';
+import { PoisonRecordError } from '../errors.js';
+import { decodeBatch, errorDocument, type Decoded, type Parse, type RecordOrigin } from './decode.js';
 
 /** What a stage's operator returns: each decoded input ends in `outputs`, `rejected`, or is counted as a duplicate. */
 export interface StageOutput<O> {
@@ -50,14 +52,40 @@ export interface KinesisStageDeps<T, O> {
 export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   return async (event) => {
     const { decoded, rejected: undecodable, count } = decodeBatch(event.Records, deps.stage, deps.parse, deps.maxRecordBytes);
-    const { outputs, rejected, duplicates = 0 } = await deps.operator(decoded);
-    const allRejected = [...undecodable, ...rejected];
+    const operated = await deps.operator(decoded);
+    const { duplicates = 0 } = operated;
+    const { outputs, unfit } = fitOutputs(operated.outputs, deps.stage, deps.partitionKeyOf);
+    const allRejected = [...undecodable, ...operated.rejected, ...unfit];
     if (allRejected.length > 0) await deps.errors.write(allRejected);
-    const outcome = await deps.sink.put(outputs.map(({ record }) => ({ data: JSON.stringify(record), partitionKey: deps.partitionKeyOf(record) })));
+    const outcome = await deps.sink.put(outputs.map(({ data, partitionKey }) => ({ data, partitionKey })));
     const failedSeqs = [...new Set(outcome.failed.map((index) => (outputs[index] as { origin: RecordOrigin }).origin.seq))];
     const byReason: Record<string, number> = {};
     for (const document of allRejected) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
     deps.report?.({ stage: deps.stage, in: count, out: outputs.length - outcome.failed.length, rejected: byReason, duplicates, failed: outcome.failed.length });
     return { batchItemFailures: failedSeqs.map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/**
+ * Serializes the outputs and sets aside those Kinesis would refuse (over 1 MiB with the key, or
+ * a key outside 1–256 characters) as error documents, so a poison output never fails the batch.
+ */
+function fitOutputs<O>(
+  outputs: StageOutput<O>['outputs'],
+  stage: string,
+  partitionKeyOf: (record: O) => string,
+): { outputs: { data: string; partitionKey: string; origin: RecordOrigin }[]; unfit: ErrorDocument[] } {
+  const fit: { data: string; partitionKey: string; origin: RecordOrigin }[] = [];
+  const unfit: ErrorDocument[] = [];
+  outputs.forEach(({ record, origin }, index) => {
+    const output = { data: JSON.stringify(record), partitionKey: partitionKeyOf(record) };
+    try {
+      assertPutRecordFits(output, index);
+      fit.push({ ...output, origin });
+    } catch (error) {
+      if (!(error instanceof PoisonRecordError)) throw error;
+      unfit.push(errorDocument(stage, origin, error));
+    }
+  });
+  return { outputs: fit, unfit };
 }

@@ -33,7 +33,6 @@ beforeAll(async () => {
 });
 
 describe('Function: dedupe (against the local stack)', () => {
-  // Claims last a horizon from each record's arrival, so the records arrive now.
   it('forwards each primary key once across batches and shards, drops resends, and rejects a malformed record', async () => {
     const first = kinesisRecordFactory([enriched('a'), enriched('b'), enriched('a'), '{"pk": 1}'], { shardId: 'shardId-000000000000', firstSequence: 100n, arrival: Date.now() / 1000 });
     const second = kinesisRecordFactory([enriched('b'), enriched('c')], { shardId: 'shardId-000000000001', firstSequence: 200n, arrival: Date.now() / 1000 });

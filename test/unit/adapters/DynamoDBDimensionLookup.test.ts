@@ -41,3 +41,19 @@ describe('Adapter: DynamoDBDimensionLookup', () => {
     await expect(lookup.getMany(['k1', 'k3'])).rejects.toBeInstanceOf(PartialBatchError);
   });
 });
+
+describe('Adapter: DynamoDBDimensionLookup under throttling', () => {
+  it('backs off and asks again when a whole BatchGetItem is throttled', async () => {
+    let calls = 0;
+    const client = {
+      send: async (command: { input: Input }) => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' });
+        return { Responses: { t: command.input.RequestItems.t?.Keys.map(({ id }) => ({ id })) } };
+      },
+    } as unknown as DynamoDBDocumentClient;
+    const found = await new DynamoDBDimensionLookup<{ id: string }>(client, 't', 'id', { sleep: async () => undefined }).getMany(['a', 'b']);
+    expect([...found.keys()]).toEqual(['a', 'b']);
+    expect(calls).toBe(2);
+  });
+});

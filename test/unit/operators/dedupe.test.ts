@@ -41,7 +41,7 @@ describe('Operator: dedupe', () => {
     expect(again.duplicates).toBe(0);
   });
 
-  it('claims each key until the horizon after the record’s arrival, then sees it as new', async () => {
+  it('claims each key for the horizon from when it was claimed, then sees it as new', async () => {
     const { dedupe, seen, advance } = setup();
     await dedupe([record('a', '1')]);
     expect(seen.items.get('a')?.expiresAt).toBe(arrival / 1000 + 3600);

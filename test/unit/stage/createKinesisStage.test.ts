@@ -45,6 +45,34 @@ describe('Stage: Kinesis stage wiring', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.kinesis.sequenceNumber }, { itemIdentifier: records[2]?.kinesis.sequenceNumber }]);
   });
 
+  it('sends an output Kinesis would refuse (over 1 MiB, or a key over 256 characters) to the error output, and goes on', async () => {
+    const { stage, sink, errors, reports } = setup();
+    const huge = 'x'.repeat(1_100_000);
+    const records = kinesisRecordFactory([rawTransaction({ receipt_num: '1' }), rawTransaction({ receipt_num: '2' }), rawTransaction({ receipt_num: '3' })]);
+    const big = createKinesisStage({
+      stage: 'enrich',
+      parse: validateRawTransaction,
+      maxRecordBytes: 65_536,
+      operator: async (batch) => ({
+        outputs: batch.map(({ value, origin }) => ({ record: { ...value, pk: value.receipt_num === '2' ? 'k'.repeat(300) : value.receipt_num, pad: value.receipt_num === '3' ? huge : '' }, origin })),
+        rejected: [],
+      }),
+      sink,
+      errors,
+      partitionKeyOf: (record) => record.pk,
+      report: (report) => reports.push(report),
+    });
+    const response = await big(kinesisEvent(records));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(sink.records.map((record) => record.partitionKey)).toEqual(['1']);
+    expect([...errors.documents.values()].map((doc) => [doc.errorCode, doc.source.seq])).toEqual([
+      ['partition_key', records[1]?.kinesis.sequenceNumber],
+      ['oversize', records[2]?.kinesis.sequenceNumber],
+    ]);
+    expect(reports[0]).toMatchObject({ in: 3, out: 1, rejected: { partition_key: 1, oversize: 1 } });
+    void stage;
+  });
+
   it('fails the whole batch when the error output cannot be written', async () => {
     const { stage, errors } = setup();
     errors.write = async () => {
