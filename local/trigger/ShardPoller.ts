@@ -156,7 +156,9 @@ export class ShardPoller {
         continue;
       }
       const waited = Date.now() - first.fetchedAt;
-      if (windowMs > 0 && queue.length < settings.batchSize && !this.closed && waited < windowMs) {
+      // Lambda invokes when the window ends, the batch size is reached, or the payload reaches 6 MB.
+      const full = queue.length >= settings.batchSize || batchLength(queue, settings.batchSize, LAMBDA_LIMITS.payloadMaxBytes, bytesOf) < queue.length;
+      if (windowMs > 0 && !full && !this.closed && waited < windowMs) {
         await this.laneSignal.wait(windowMs - waited);
         continue;
       }
