@@ -1,28 +1,10 @@
-import type { EnrichedTransaction } from '../types.js';
+import { PRODUCT_COLUMNS, RAW_COLUMNS, type EnrichedTransaction } from '../types.js';
 import type { Validation } from './rawTransaction.js';
 
-const STRING_FIELDS = [
-  'tr_date',
-  'tr_time',
-  'store_cd',
-  'store_name',
-  'pos_num',
-  'receipt_num',
-  'product_cd',
-  'division_cd',
-  'division_name',
-  'maincategory_cd',
-  'maincategory_name',
-  'subcategory_cd',
-  'subcategory_name',
-  'product_name',
-  'is_pb',
-  'tr_datetime',
-  'event_time',
-  'pk',
-] as const;
-
 const NUMBER_FIELDS = ['qty', 'mount'] as const;
+
+/** Every string column: the raw ones but the numbers, the product's, and what enrich adds. */
+const STRING_FIELDS = [...RAW_COLUMNS.filter((column) => !(NUMBER_FIELDS as readonly string[]).includes(column)), ...PRODUCT_COLUMNS, 'event_time', 'pk'] as const;
 
 /**
  * Checks an enriched record as it comes off the enriched stream: every column present with its
