@@ -61,8 +61,20 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       await stackDown();
     }
     const up = await stackUp({ stage, persist: false, ports: stackPorts(flags) });
-    say(`① stack up in ${(up.millis / 1000).toFixed(1)} s: ${up.model.streams.length} streams, ${up.model.tables.length} tables, ${up.model.buckets.length} bucket (in memory)`);
     let trigger: Trigger | undefined;
+    let ticker: NodeJS.Timeout | undefined;
+    // Ctrl-C: finish in-flight invocations, stop the stack this run started, and exit 130.
+    const interrupt = (): void => {
+      process.stderr.write('\nInterrupted: stopping the trigger and the stack…\n');
+      void (async () => {
+        await trigger?.stop().catch(() => undefined);
+        if (flags.keep !== true) await stackDown().catch(() => undefined);
+        process.exit(130);
+      })();
+    };
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    say(`① stack up in ${(up.millis / 1000).toFixed(1)} s: ${up.model.streams.length} streams, ${up.model.tables.length} tables, ${up.model.buckets.length} bucket (in memory)`);
     try {
       await useLocalStack();
       const { model } = up;
@@ -90,7 +102,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
           ?.stats()
           .map((s) => `${s.function}: in ${s.recordsIn.toLocaleString('en-US')} · done ${s.recordsDone.toLocaleString('en-US')} · invocations ${s.invocations} · errors ${s.errors} · behind ${s.behind.toLocaleString('en-US')}`)
           .join('  |  ') ?? '';
-      const ticker = setInterval(() => process.stderr.write(`   ${stageLine()}\n`), 5_000);
+      ticker = setInterval(() => process.stderr.write(`   ${stageLine()}\n`), 5_000);
 
       const progress = createProgress({ unit: 'records', label: `④ produce ${rows.toLocaleString('en-US')} rows (+${duplicateRate * 100}% resent) → ${names.raw}` });
       const lines = withDuplicates(transactionLines(generateTransactions({ rows, seed })), { rate: duplicateRate, seed });
@@ -125,6 +137,9 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       const balanced = totals.every((t) => t.in === t.out + rejectedCount(t) + t.duplicates + t.failed);
       return balanced && keys.size === rows ? 0 : 1;
     } finally {
+      clearInterval(ticker);
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
       await trigger?.stop();
       if (flags.keep === true) say(`\nThe stack keeps running (eddy stack status; eddy stack down to stop it).`);
       else await stackDown();
