@@ -53,15 +53,27 @@ export class ShardPoller {
   private inFlight = 0;
   private lastEmptyPollStartedAt = 0;
   private loops: Promise<void>[] = [];
+  /** Where to read from when there is no sequence number to continue after. */
+  private position: StartPosition;
 
   public constructor(private readonly options: ShardPollerOptions) {
+    this.position = options.start;
     this.lanes = Array.from({ length: Math.max(1, options.batch.settings.parallelizationFactor) }, () => []);
   }
 
   /** Gets the shard iterator (from the checkpoint, else the start position) and starts reading. */
   public async start(): Promise<void> {
-    const saved = this.options.store.get(this.options.source.shardId);
-    this.iterator = await this.newIterator(saved?.sequenceNumber);
+    const { store, source, start } = this.options;
+    const saved = store.get(source.shardId);
+    if (!saved?.sequenceNumber && saved?.startedAt !== undefined) this.position = { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(saved.startedAt) };
+    else if (!saved && start.ShardIteratorType === 'LATEST') {
+      // Remember where LATEST was, so neither a restart nor an expired iterator skips records.
+      const startedAt = Date.now();
+      store.set(source.shardId, { startedAt });
+      this.iterator = await this.newIterator(undefined);
+      this.position = { ShardIteratorType: 'AT_TIMESTAMP', Timestamp: new Date(startedAt) };
+    }
+    this.iterator ??= await this.newIterator(saved?.sequenceNumber);
     const sink: ShardSink = { source: this.options.source, stats: this.options.stats, done: (records) => this.markDone(records) };
     this.loops = [this.pollLoop(), ...this.lanes.map((_, lane) => this.laneLoop(lane, sink))];
   }
@@ -90,8 +102,8 @@ export class ShardPoller {
   }
 
   private async newIterator(after: string | undefined): Promise<string | undefined> {
-    const { kinesis, source, start } = this.options;
-    const position: StartPosition & { StartingSequenceNumber?: string } = after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after } : start;
+    const { kinesis, source } = this.options;
+    const position: StartPosition & { StartingSequenceNumber?: string } = after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: after } : this.position;
     const out = await kinesis.send(new GetShardIteratorCommand({ StreamName: streamNameOf(source.streamArn), ShardId: source.shardId, ...position }));
     return out.ShardIterator;
   }

@@ -15,6 +15,12 @@ export interface ShardCheckpoint {
   readonly sequenceNumber?: string;
   /** The shard is closed and every record of it was processed: its children may be read. */
   readonly finished?: boolean;
+  /**
+   * When a LATEST mapping first read this shard (epoch ms). Until a record is processed there,
+   * a restart reads from this time (AT_TIMESTAMP) instead of a new LATEST, as AWS keeps a
+   * mapping's position.
+   */
+  readonly startedAt?: number;
 }
 
 interface CheckpointFile {

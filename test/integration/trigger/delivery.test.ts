@@ -92,6 +92,23 @@ describe('Trigger: delivery', () => {
     }
   });
 
+  it('keeps a LATEST mapping’s position across a restart even on a shard that saw no record', async () => {
+    const fixture = await triggerFixture({ settings: { startingPosition: 'LATEST' } });
+    await fixture.put(records(2, 'before'));
+    const first = await fixture.start();
+    await first.waitUntilIdle();
+    await first.stop();
+    await fixture.put(records(2, 'while-stopped'));
+    const second = await fixture.start();
+    try {
+      await second.waitUntilIdle();
+      const seen = (await fixture.invocations()).flatMap((invocation) => invocation.records.map((record) => record.data));
+      expect(seen).toEqual(['while-stopped-0', 'while-stopped-1']);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('times a handler out at the function timeout and delivers the batch again in a fresh environment', async () => {
     const fixture = await triggerFixture({ timeoutSeconds: 1, environment: { SLEEP_MS: '1500' }, bucket: true, settings: { maximumRetryAttempts: 1 } });
     const results: string[] = [];
