@@ -46,11 +46,18 @@ export interface ShardSink {
  * Runs a batch to completion.
  * @returns false when the trigger stopped first (the records stay unprocessed and are read again on restart)
  */
-export async function runBatch(ctx: BatchContext, shard: ShardSink, records: readonly _Record[], attempt = 0): Promise<boolean> {
+export async function runBatch(
+  ctx: BatchContext,
+  shard: ShardSink,
+  records: readonly _Record[],
+  attempt = 0,
+  history: { readonly invokeCount: number; readonly lastError?: InvokeOutcome } = { invokeCount: 0 },
+): Promise<boolean> {
   const { settings } = ctx;
   let pending = records;
-  let invokeCount = 0;
-  let lastError: InvokeOutcome | undefined;
+  // A bisected half inherits its parent's invocations, so a failure record counts them all.
+  let invokeCount = history.invokeCount;
+  let lastError: InvokeOutcome | undefined = history.lastError;
   while (pending.length > 0) {
     if (ctx.stopped()) return false;
     const expired = expiredPrefix(pending, settings.maximumRecordAgeInSeconds);
@@ -80,8 +87,9 @@ export async function runBatch(ctx: BatchContext, shard: ShardSink, records: rea
     // Splitting does not count toward the retry quota; each half is delivered on its own.
     if (functionError && settings.bisectBatchOnFunctionError && pending.length > 1) {
       const half = Math.ceil(pending.length / 2);
-      if (!(await runBatch(ctx, shard, pending.slice(0, half), attempt))) return false;
-      return runBatch(ctx, shard, pending.slice(half), attempt);
+      const inherited = { invokeCount, ...(lastError ? { lastError } : {}) };
+      if (!(await runBatch(ctx, shard, pending.slice(0, half), attempt, inherited))) return false;
+      return runBatch(ctx, shard, pending.slice(half), attempt, inherited);
     }
     attempt++;
     if (settings.maximumRetryAttempts >= 0 && attempt > settings.maximumRetryAttempts) {

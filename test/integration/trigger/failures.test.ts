@@ -56,6 +56,8 @@ describe('Trigger: failures', () => {
       expect(failures).toHaveLength(1);
       const info = failures[0]?.record.KinesisBatchInfo;
       expect(info).toMatchObject({ batchSize: 1, startSequenceNumber: seqs[5], endSequenceNumber: seqs[5], shardId: 'shardId-000000000000', streamArn: fixture.streamArn });
+      // Every invocation that carried the poison record counts, the bisected ones included.
+      expect(failures[0]?.record.requestContext.approximateInvokeCount).toBe(invocations.filter((invocation) => datas(invocation).includes('r-5')).length);
       expect(trigger.stats()[0]).toMatchObject({ recordsDone: 8, recordsFailed: 1 });
     } finally {
       await trigger.stop();
