@@ -19,7 +19,7 @@ import { defineQuery, type QueryInput } from '../shared/queries/index.js';
  * WHERE rownum <= 3
  * ```
  */
-export const query = defineQuery({
+export const input = {
   name: 'hourly_top3_divisions',
   description: 'The three divisions with the highest sales in each hour (Window Top-N).',
   window: { kind: 'tumble', size: '1 h' },
@@ -29,4 +29,6 @@ export const query = defineQuery({
     { name: 'cnt', fn: 'count' },
   ],
   topN: { n: 3, orderBy: 'mount', rowNumberName: 'rownum' },
-} satisfies QueryInput);
+} satisfies QueryInput;
+
+export const query = defineQuery(input);

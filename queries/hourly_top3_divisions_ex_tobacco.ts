@@ -1,4 +1,5 @@
 import { defineQuery, type QueryInput } from '../shared/queries/index.js';
+import { input } from './hourly_top3_divisions.js';
 
 /**
  * `hourly_top3_divisions_ex_tobacco`: The three divisions with the highest sales in each hour,
@@ -22,14 +23,8 @@ import { defineQuery, type QueryInput } from '../shared/queries/index.js';
  * ```
  */
 export const query = defineQuery({
+  ...input,
   name: 'hourly_top3_divisions_ex_tobacco',
   description: 'The three divisions with the highest sales in each hour, tobacco (담배) excluded.',
-  window: { kind: 'tumble', size: '1 h' },
   filter: { field: 'division_name', notIn: ['담배'] },
-  groupBy: ['division_name'],
-  aggregates: [
-    { name: 'mount', fn: 'sum', field: 'mount' },
-    { name: 'cnt', fn: 'count' },
-  ],
-  topN: { n: 3, orderBy: 'mount', rowNumberName: 'rownum' },
 } satisfies QueryInput);
