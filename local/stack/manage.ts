@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -61,7 +61,7 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackUpResu
   if (!state) {
     const persist = options.persist ?? true;
     const dataDir = join(stateDir(cwd), 'data', stage);
-    if (options.fresh) await import('node:fs/promises').then(({ rm }) => rm(dataDir, { recursive: true, force: true }));
+    if (options.fresh) await rm(dataDir, { recursive: true, force: true });
     state = await spawnDaemon(cwd, { persist, dataDir, ports: { ...DEFAULT_PORTS, ...options.ports }, region: model.region, stage, cwd });
   }
   const resources = await createResources(model, stackClients(state.endpoints, state.region));
