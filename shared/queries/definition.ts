@@ -80,7 +80,20 @@ export interface Aggregate {
   readonly fn: AggregateFunction;
   readonly field?: Column;
   readonly fields?: readonly Column[];
+  /**
+   * `count_distinct` only: how many DynamoDB items the distinct values of one group and one
+   * partition (one `tr_date` when `fields` include it) are spread over. Each holds about 30,000
+   * receipt-sized values under the 400 KB item limit; every batch writes each bucket it touches.
+   * @default 1
+   */
+  readonly buckets?: number;
 }
+
+/** Distinct-value buckets per group and partition when a query does not say. */
+export const DEFAULT_DISTINCT_BUCKETS = 1;
+
+/** The most distinct-value buckets a `count_distinct` may ask for. */
+export const MAX_DISTINCT_BUCKETS = 64;
 
 /** Comparison operators of a predicate, as written in Flink SQL. */
 export const COMPARISON_OPS = ['=', '<>', '<', '<=', '>', '>='] as const;
@@ -147,6 +160,12 @@ export interface QueryInput {
   readonly watermark?: { readonly timeColumn?: 'tr_datetime'; readonly outOfOrderness?: string };
   /** @default `{ kind: 'none' }` */
   readonly window?: WindowInput;
+  /**
+   * How long after the watermark passes a window's end its records are still accepted: they
+   * update the window and re-emit it (Flink's `table.exec.emit.allow-lateness`). Windowed
+   * queries only. @default 0
+   */
+  readonly allowedLateness?: string;
   /** @default `[]` */
   readonly groupBy?: readonly Column[];
   /** `GROUP BY ROLLUP (groupBy)`: adds subtotal rows where the rolled-up keys are null. @default false */
@@ -165,6 +184,8 @@ export interface QueryDefinition {
   readonly description?: string;
   readonly watermark: Watermark;
   readonly window: Window;
+  /** Allowed lateness in milliseconds; 0 drops every record behind the watermark. */
+  readonly allowedLatenessMs: number;
   readonly groupBy: readonly Column[];
   readonly rollup: boolean;
   readonly aggregates: readonly Aggregate[];

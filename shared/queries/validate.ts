@@ -4,6 +4,8 @@ import {
   COLUMN_TYPES,
   COMPARISON_OPS,
   DEFAULT_OUT_OF_ORDERNESS,
+  DEFAULT_DISTINCT_BUCKETS,
+  MAX_DISTINCT_BUCKETS,
   type Aggregate,
   type Column,
   type Predicate,
@@ -23,7 +25,7 @@ type Fail = (path: string, message: string) => never;
 type Row = Record<string, unknown>;
 
 const NAME_PATTERN = /^[a-z_][a-z0-9_]*$/;
-const TOP_LEVEL_KEYS = ['name', 'description', 'watermark', 'window', 'groupBy', 'rollup', 'aggregates', 'filter', 'having', 'topN'];
+const TOP_LEVEL_KEYS = ['name', 'description', 'watermark', 'window', 'allowedLateness', 'groupBy', 'rollup', 'aggregates', 'filter', 'having', 'topN'];
 const WINDOW_KEYS = { none: ['kind'], tumble: ['kind', 'size'], hop: ['kind', 'slide', 'size'], cumulate: ['kind', 'step', 'size'] } as const;
 const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
 
@@ -52,6 +54,7 @@ export function defineQuery(input: unknown, options: DefineQueryOptions = {}): Q
 
   const watermark = parseWatermark(root.watermark, fail);
   const window = parseWindow(root.window, fail);
+  const allowedLatenessMs = parseLateness(root.allowedLateness, window, fail);
   const groupBy = list(root.groupBy ?? [], 'groupBy', fail).map((key, i) => column(key, `groupBy[${i}]`, fail));
   unique(groupBy, 'groupBy', fail);
   if (root.rollup !== undefined && typeof root.rollup !== 'boolean') fail('rollup', `expected true or false, got ${describe(root.rollup)}`);
@@ -80,6 +83,7 @@ export function defineQuery(input: unknown, options: DefineQueryOptions = {}): Q
     ...(typeof root.description === 'string' ? { description: root.description } : {}),
     watermark,
     window,
+    allowedLatenessMs,
     groupBy,
     rollup,
     aggregates,
@@ -87,6 +91,12 @@ export function defineQuery(input: unknown, options: DefineQueryOptions = {}): Q
     ...(having ? { having } : {}),
     ...(topN ? { topN } : {}),
   };
+}
+
+function parseLateness(value: unknown, window: Window, fail: Fail): number {
+  if (value === undefined || value === 0 || value === '0') return 0;
+  if (window.kind === 'none') fail('allowedLateness', 'applies to windowed queries only; a query without a window counts every record');
+  return duration(value, 'allowedLateness', fail).ms;
 }
 
 function parseWatermark(value: unknown, fail: Fail): QueryDefinition['watermark'] {
@@ -114,7 +124,7 @@ function parseWindow(value: unknown, fail: Fail): Window {
 
 function parseAggregate(value: unknown, path: string, fail: Fail): Aggregate {
   const input = row(value, path, fail);
-  checkKeys(input, ['name', 'fn', 'field', 'fields'], path, fail);
+  checkKeys(input, ['name', 'fn', 'field', 'fields', 'buckets'], path, fail);
   if (typeof input.name !== 'string' || !NAME_PATTERN.test(input.name)) fail(`${path}.name`, `expected a snake_case name, got ${describe(input.name)}`);
   const name = input.name as string;
   const fn = input.fn;
@@ -124,8 +134,11 @@ function parseAggregate(value: unknown, path: string, fail: Fail): Aggregate {
     const fields = list(input.fields, `${path}.fields`, fail).map((field, i) => column(field, `${path}.fields[${i}]`, fail));
     if (fields.length === 0) fail(`${path}.fields`, 'needs at least one column');
     unique(fields, `${path}.fields`, fail);
-    return { name, fn, fields };
+    const buckets = input.buckets ?? DEFAULT_DISTINCT_BUCKETS;
+    if (typeof buckets !== 'number' || !Number.isInteger(buckets) || buckets < 1 || buckets > MAX_DISTINCT_BUCKETS) fail(`${path}.buckets`, `expected a whole number from 1 to ${MAX_DISTINCT_BUCKETS}, got ${describe(buckets)}`);
+    return { name, fn, fields, buckets: buckets as number };
   }
+  if (input.buckets !== undefined) fail(`${path}.buckets`, "only count_distinct takes 'buckets'");
   if (input.fields !== undefined) fail(`${path}.fields`, `only count_distinct takes 'fields'; ${String(fn)} takes 'field'`);
   if (fn === 'count') return input.field === undefined ? { name, fn } : { name, fn, field: column(input.field, `${path}.field`, fail) };
   const field = column(input.field, `${path}.field`, fail);

@@ -26,10 +26,25 @@ describe('Queries: defineQuery', () => {
       name: 'totals',
       watermark: { timeColumn: 'tr_datetime', outOfOrdernessMs: 5_000 },
       window: { kind: 'none' },
+      allowedLatenessMs: 0,
       groupBy: [],
       rollup: false,
       aggregates: [{ name: 'cnt', fn: 'count' }],
     });
+  });
+
+  it('takes an allowed lateness for windowed queries only', () => {
+    expect(defineQuery({ ...valid, window: { kind: 'tumble', size: '1 h' }, allowedLateness: '10 min' }).allowedLatenessMs).toBe(600_000);
+    expect(() => defineQuery({ ...valid, window: { kind: 'none' }, allowedLateness: '10 min' })).toThrow(/allowedLateness: applies to windowed queries only/);
+    expect(() => defineQuery({ ...valid, window: { kind: 'tumble', size: '1 h' }, allowedLateness: 'soon' })).toThrow(/allowedLateness/);
+  });
+
+  it('takes distinct-value buckets on count_distinct only', () => {
+    const distinct = { name: 'visitors', fn: 'count_distinct', fields: ['receipt_num'] };
+    expect(defineQuery({ ...valid, aggregates: [distinct] }).aggregates[0]).toEqual({ ...distinct, buckets: 1 });
+    expect(defineQuery({ ...valid, aggregates: [{ ...distinct, buckets: 8 }] }).aggregates[0]?.buckets).toBe(8);
+    expect(() => defineQuery({ ...valid, aggregates: [{ ...distinct, buckets: 0 }] })).toThrow(/aggregates\[0\]\.buckets: expected a whole number from 1 to 64/);
+    expect(() => defineQuery({ ...valid, aggregates: [{ name: 'n', fn: 'count', buckets: 2 }] })).toThrow(/only count_distinct takes 'buckets'/);
   });
 
   it('accepts a custom watermark, HAVING and nested filters', () => {
