@@ -27,6 +27,8 @@ export const DYNAMODB_LIMITS = {
   batchGetMaxBytes: 16 * 1024 * 1024,
   /** Bytes per item. */
   itemMaxBytes: 400 * 1024,
+  /** Characters of an update or condition expression. @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-expression-parameters */
+  expressionMaxChars: 4096,
 } as const;
 
 /** Lambda limits. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */

@@ -77,3 +77,15 @@ export class ConfigError extends PipelineError {
     this.key = key;
   }
 }
+
+/**
+ * A state write DynamoDB cannot take as designed (an item over 400 KB, an update expression
+ * over 4 KB): retrying will not help, the query's state layout must change (more distinct
+ * buckets, fewer groups per slice). It fails the batch loudly rather than count wrong.
+ */
+export class StateLimitError extends PipelineError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StateLimitError';
+  }
+}

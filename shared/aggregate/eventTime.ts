@@ -15,10 +15,12 @@ const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d
 export function eventTimeOf(text: string): number | undefined {
   const match = LOCAL_DATETIME.exec(text);
   if (match === null) return undefined;
-  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6]), match[7] === undefined ? 0 : Math.floor(Number(match[7]) * 1000));
-  const back = new Date(ms);
-  // Date.UTC rolls 2015-02-30 over to March: a date that does not exist is not an event time.
-  if (Number.isNaN(ms) || back.getUTCDate() !== Number(match[3]) || back.getUTCHours() !== Number(match[4])) return undefined;
+  const date = new Date(Date.UTC(2000, 0, 1));
+  date.setUTCFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  date.setUTCHours(Number(match[4]), Number(match[5]), Number(match[6]), match[7] === undefined ? 0 : Math.floor(Number(`0${match[7]}`) * 1000));
+  const ms = date.getTime();
+  // Date rolls 2015-02-30 over to March and 00:00:60 to 00:01:00: a field out of range is not an event time.
+  if (Number.isNaN(ms) || formatLocal(ms) !== `${text.slice(0, 10)}T${text.slice(11, 19)}`) return undefined;
   return ms;
 }
 

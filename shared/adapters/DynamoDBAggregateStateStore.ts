@@ -1,0 +1,346 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { DYNAMODB_LIMITS } from '../constants.js';
+import { RetryableError, StateLimitError } from '../errors.js';
+import { SEP, isEmptyDelta, type ItemDelta } from '../aggregate/partials.js';
+import {
+  CONTINUOUS_SLICE,
+  type AggregateStateStore,
+  type DistinctAdd,
+  type FiringClaim,
+  type PendingFiring,
+  type PipelineState,
+  type ShardClock,
+  type SliceImage,
+  type SliceUpdate,
+} from '../ports/AggregateStateStore.js';
+import { forEachConcurrent } from '../batching/forEachConcurrent.js';
+
+/** Options of {@link DynamoDBAggregateStateStore}. */
+export interface DynamoDBAggregateStateStoreOptions {
+  /** Windowed state expires this long after its last write (DynamoDB TTL). @default 7 days */
+  readonly stateTtlSeconds?: number;
+  /** UpdateItem calls in flight. @default 16 */
+  readonly concurrency?: number;
+  /** Processing time, epoch ms. @default Date.now */
+  readonly clock?: () => number;
+}
+
+const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };
+/** Optimistic attempts at one item before giving up (each loses only to a concurrent writer). */
+const MAX_ATTEMPTS = 8;
+const SLICE_OFFSET = 1e15;
+
+/** The sort key of a slice: its start, offset and zero-padded so keys sort by time. */
+export const sliceSortKey = (slice: number): string => (slice === CONTINUOUS_SLICE ? 'all' : String(slice + SLICE_OFFSET).padStart(16, '0'));
+
+const sliceOfSortKey = (key: string): number => (key === 'all' ? CONTINUOUS_SLICE : Number(key) - SLICE_OFFSET);
+
+type Item = Record<string, unknown>;
+
+/** Builds expressions with numbered placeholders. */
+class Expression {
+  public readonly names: Record<string, string> = {};
+  public readonly values: Record<string, unknown> = {};
+  private count = 0;
+
+  public name(attribute: string): string {
+    const placeholder = `#n${this.count++}`;
+    this.names[placeholder] = attribute;
+    return placeholder;
+  }
+
+  public value(value: unknown): string {
+    const placeholder = `:v${this.count++}`;
+    this.values[placeholder] = value;
+    return placeholder;
+  }
+}
+
+/**
+ * The aggregate stage's state in one DynamoDB table (`pk`, `sk`, TTL on `expires_at`):
+ *
+ * - `slice#<query>` / `<slice start>`: a slice's partials for every group, top-level number
+ *   attributes updated with `ADD` (sums, counts) or guarded `SET` (maxima, minima), plus
+ *   `ck␟<shard>`, the position of the last record of each shard the item has taken. A write is
+ *   conditional on that checkpoint being before the batch; when it is not (a batch delivered
+ *   again), the item's old image comes back with the failure (ReturnValuesOnConditionCheckFailure)
+ *   and only the records after the checkpoint are written, conditional on the checkpoint read.
+ * - `distinct#<query>` / `<slice>␟<aggregate>␟<partition>␟<bucket>␟<group>`: a string set of
+ *   distinct values; `ADD` of a set is idempotent.
+ * - `pipeline` / `state`: every shard's clock and every query's firing progress.
+ */
+export class DynamoDBAggregateStateStore implements AggregateStateStore {
+  /** Requests made, retries included: reads (Get, Query) and writes (Update). */
+  public readonly requests = { reads: 0, writes: 0 };
+  private readonly ttlSeconds: number;
+  private readonly concurrency: number;
+  private readonly clock: () => number;
+
+  public constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    options: DynamoDBAggregateStateStoreOptions = {},
+  ) {
+    this.ttlSeconds = options.stateTtlSeconds ?? 7 * 86_400;
+    this.concurrency = options.concurrency ?? 16;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  public async readPipeline(): Promise<PipelineState> {
+    this.requests.reads += 1;
+    const { Item = {} } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: PIPELINE_KEY, ConsistentRead: true }));
+    const byPrefix = (prefix: string): Map<string, unknown> =>
+      new Map(Object.entries(Item).filter(([name]) => name.startsWith(`${prefix}${SEP}`)).map(([name, value]) => [name.slice(prefix.length + 1), value]));
+    const eventTimes = byPrefix('wm');
+    const activeAt = byPrefix('at');
+    const shards = new Map<string, ShardClock>();
+    for (const [shard, eventTime] of eventTimes) shards.set(shard, { eventTime: eventTime as number, activeAt: (activeAt.get(shard) as number | undefined) ?? 0 });
+    const fired = new Map([...byPrefix('fw')].map(([query, to]) => [query, to as number]));
+    const pending = new Map<string, PendingFiring>();
+    const owners = byPrefix('po');
+    for (const [query, to] of byPrefix('pt')) {
+      pending.set(query, {
+        from: Item[`pf${SEP}${query}`] as number,
+        to: to as number,
+        owner: owners.get(query) as string,
+        claimedAt: Item[`pc${SEP}${query}`] as number,
+      });
+    }
+    return { shards, fired, pending };
+  }
+
+  public async addDistinct(adds: readonly DistinctAdd[]): Promise<number[]> {
+    const sizes = new Array<number>(adds.length).fill(0);
+    await forEachConcurrent(adds, this.concurrency, async (add, i) => {
+      const expression = new Expression();
+      const ttl = add.slice === CONTINUOUS_SLICE ? '' : `, ${expression.name('expires_at')} = ${expression.value(this.expiresAt())}`;
+      const input: UpdateCommandInput = {
+        TableName: this.tableName,
+        Key: { pk: `distinct#${add.query}`, sk: [sliceSortKey(add.slice), add.aggregate, add.partition, add.bucket, add.group].join(SEP) },
+        UpdateExpression: `ADD ${expression.name('v')} ${expression.value(new Set(add.values))}${ttl ? ` SET ${ttl.slice(2)}` : ''}`,
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+        ReturnValues: 'UPDATED_NEW',
+      };
+      const { Attributes } = await this.update(input, `distinct values of ${add.query} aggregate ${add.aggregate} (partition '${add.partition}', bucket ${add.bucket}); raise its 'buckets'`);
+      sizes[i] = (Attributes?.v as Set<string> | undefined)?.size ?? 0;
+    });
+    return sizes;
+  }
+
+  public async applySlices(shard: string, batch: { readonly first: string; readonly last: string }, updates: readonly SliceUpdate[]): Promise<SliceImage[]> {
+    const images = new Array<SliceImage>(updates.length);
+    await forEachConcurrent(updates, this.concurrency, async (update, i) => {
+      images[i] = await this.applySlice(shard, batch, update);
+    });
+    return images;
+  }
+
+  private async applySlice(shard: string, batch: { readonly first: string; readonly last: string }, update: SliceUpdate): Promise<SliceImage> {
+    const key = { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) };
+    const checkpoint = `ck${SEP}${shard}`;
+    let old: Item | undefined;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const held = old?.[checkpoint] as string | undefined;
+      // A checkpoint at or past the batch's first record: the batch (or its head) is in already.
+      const after = held !== undefined && held >= batch.first ? held : undefined;
+      const delta = update.deltaAfter(after);
+      const sizes = new Map([...(update.sizes ?? [])].filter(([name, size]) => !(typeof old?.[name] === 'number' && (old[name] as number) >= size)));
+      if (old !== undefined) pruneExtremes(delta, old);
+      if (old !== undefined && after !== undefined && isEmptyDelta(delta) && sizes.size === 0) return toImage(update, old);
+      const expression = new Expression();
+      const ck = expression.name(checkpoint);
+      const adds = [`${expression.name('v')} ${expression.value(1)}`, ...[...delta.add].map(([name, value]) => `${expression.name(name)} ${expression.value(value)}`)];
+      const sets = [`${ck} = ${expression.value(after !== undefined && after > batch.last ? after : batch.last)}`];
+      if (update.slice !== CONTINUOUS_SLICE) sets.push(`${expression.name('expires_at')} = ${expression.value(this.expiresAt())}`);
+      const conditions = [
+        old === undefined ? `(attribute_not_exists(${ck}) OR ${ck} < ${expression.value(batch.first)})` : held === undefined ? `attribute_not_exists(${ck})` : `${ck} = ${expression.value(held)}`,
+      ];
+      const extreme = (name: string, value: number, op: '<' | '>'): void => {
+        const n = expression.name(name);
+        const v = expression.value(value);
+        sets.push(`${n} = ${v}`);
+        conditions.push(`(attribute_not_exists(${n}) OR ${n} ${op} ${v})`);
+      };
+      for (const [name, value] of delta.max) extreme(name, value, '<');
+      for (const [name, value] of sizes) extreme(name, value, '<');
+      for (const [name, value] of delta.min) extreme(name, value, '>');
+      const input: UpdateCommandInput = {
+        TableName: this.tableName,
+        Key: key,
+        UpdateExpression: `ADD ${adds.join(', ')} SET ${sets.join(', ')}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      };
+      try {
+        const { Attributes = {} } = await this.update(input, `the state of ${update.query} (slice ${sliceSortKey(update.slice)}); it has too many groups for one item`);
+        return toImage(update, Attributes);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        old = error.Item === undefined ? {} : unmarshall(error.Item);
+      }
+    }
+    throw new RetryableError(`state item ${key.pk} ${key.sk} kept changing under ${MAX_ATTEMPTS} attempts`);
+  }
+
+  public async advanceShard(shard: string, clock: ShardClock): Promise<void> {
+    const expression = new Expression();
+    const at = `${expression.name(`at${SEP}${shard}`)} = ${expression.value(clock.activeAt)}`;
+    const wm = expression.name(`wm${SEP}${shard}`);
+    const t = expression.value(clock.eventTime);
+    try {
+      await this.update({
+        TableName: this.tableName,
+        Key: PIPELINE_KEY,
+        UpdateExpression: `SET ${at}, ${wm} = ${t}`,
+        ConditionExpression: `attribute_not_exists(${wm}) OR ${wm} < ${t}`,
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      });
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The shard's event time is already as high (a batch delivered again): only say it is alive.
+      const alive = new Expression();
+      await this.update({
+        TableName: this.tableName,
+        Key: PIPELINE_KEY,
+        UpdateExpression: `SET ${alive.name(`at${SEP}${shard}`)} = ${alive.value(clock.activeAt)}`,
+        ExpressionAttributeNames: alive.names,
+        ExpressionAttributeValues: alive.values,
+      });
+    }
+  }
+
+  public async claimFiring(owner: string, claims: readonly FiringClaim[], now: number): Promise<boolean> {
+    if (claims.length === 0) return true;
+    const expression = new Expression();
+    const sets: string[] = [];
+    const conditions: string[] = [];
+    for (const claim of claims) {
+      const fired = expression.name(`fw${SEP}${claim.query}`);
+      const pendingTo = expression.name(`pt${SEP}${claim.query}`);
+      const to = expression.value(claim.to);
+      const from = claim.from === undefined ? undefined : expression.value(claim.from);
+      sets.push(
+        `${fired} = ${to}`,
+        `${pendingTo} = ${to}`,
+        `${expression.name(`pf${SEP}${claim.query}`)} = ${expression.value(claim.from ?? -FIRST_FIRING)}`,
+        `${expression.name(`po${SEP}${claim.query}`)} = ${expression.value(owner)}`,
+        `${expression.name(`pc${SEP}${claim.query}`)} = ${expression.value(now)}`,
+      );
+      conditions.push(`attribute_not_exists(${pendingTo})`, from === undefined ? `attribute_not_exists(${fired})` : `${fired} = ${from}`);
+    }
+    try {
+      await this.update({
+        TableName: this.tableName,
+        Key: PIPELINE_KEY,
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  public async takeOverFiring(query: string, pending: PendingFiring, owner: string, now: number): Promise<boolean> {
+    const expression = new Expression();
+    const po = expression.name(`po${SEP}${query}`);
+    const pc = expression.name(`pc${SEP}${query}`);
+    try {
+      await this.update({
+        TableName: this.tableName,
+        Key: PIPELINE_KEY,
+        UpdateExpression: `SET ${po} = ${expression.value(owner)}, ${pc} = ${expression.value(now)}`,
+        ConditionExpression: `${po} = ${expression.value(pending.owner)} AND ${pc} = ${expression.value(pending.claimedAt)}`,
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  public async completeFiring(query: string, to: number): Promise<void> {
+    const expression = new Expression();
+    const pt = expression.name(`pt${SEP}${query}`);
+    const removed = ['pf', 'po', 'pc'].map((prefix) => expression.name(`${prefix}${SEP}${query}`));
+    try {
+      await this.update({
+        TableName: this.tableName,
+        Key: PIPELINE_KEY,
+        UpdateExpression: `REMOVE ${[pt, ...removed].join(', ')}`,
+        ConditionExpression: `${pt} = ${expression.value(to)}`,
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      });
+    } catch (error) {
+      // Already completed by an invocation that took it over: nothing left to do.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
+    const images: SliceImage[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      this.requests.reads += 1;
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `slice#${query}`, ':from': sliceSortKey(from), ':to': sliceSortKey(to - 1) },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) images.push({ query, slice: sliceOfSortKey(item.sk as string), attributes: item, version: (item.v as number | undefined) ?? 0 });
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return images;
+  }
+
+  private expiresAt(): number {
+    return Math.floor(this.clock() / 1000) + this.ttlSeconds;
+  }
+
+  /** One UpdateItem, counted, with DynamoDB's size limits turned into a {@link StateLimitError}. */
+  private async update(input: UpdateCommandInput, what = 'state'): Promise<{ Attributes?: Record<string, unknown> }> {
+    const longest = Math.max(input.UpdateExpression?.length ?? 0, input.ConditionExpression?.length ?? 0);
+    if (longest > DYNAMODB_LIMITS.expressionMaxChars) {
+      throw new StateLimitError(`cannot write ${what}: the update needs a ${longest}-character expression, over DynamoDB's ${DYNAMODB_LIMITS.expressionMaxChars}`);
+    }
+    this.requests.writes += 1;
+    try {
+      return await this.client.send(new UpdateCommand(input));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message)) {
+        throw new StateLimitError(`cannot write ${what}: the item would exceed DynamoDB's 400 KB limit`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+/** `pf` of a query's first firing: before any event time. */
+const FIRST_FIRING = 8.64e15;
+
+/** Drops the maxima and minima an item already holds at least as far. */
+function pruneExtremes(delta: ItemDelta, old: Item): void {
+  for (const [name, value] of delta.max) if (typeof old[name] === 'number' && (old[name] as number) >= value) delta.max.delete(name);
+  for (const [name, value] of delta.min) if (typeof old[name] === 'number' && (old[name] as number) <= value) delta.min.delete(name);
+}
+
+function toImage(update: SliceUpdate, attributes: Item): SliceImage {
+  return { query: update.query, slice: update.slice, attributes, version: (attributes.v as number | undefined) ?? 0 };
+}

@@ -1,0 +1,102 @@
+/**
+ * Per-slice partial aggregates as they are stored: one DynamoDB item per query and slice holds
+ * every group's parts as top-level number attributes, named `<aggregate><part>␟<group>` (the
+ * group a JSON array of its key values). Top-level attributes are what `ADD` can update
+ * atomically, and one item per slice means one write per slice per batch, however many groups.
+ */
+import { AGGREGATE_PARTS, type CompiledQuery, type PartKind } from './compile.js';
+import type { EnrichedTransaction } from '../types.js';
+
+/** Separates the parts of a state attribute name; JSON escapes it inside a group's values. */
+export const SEP = '\u001f';
+
+/** What one batch adds to one state item, by attribute name. */
+export interface ItemDelta {
+  readonly add: Map<string, number>;
+  readonly max: Map<string, number>;
+  readonly min: Map<string, number>;
+}
+
+/** A delta with nothing in it. */
+export const emptyDelta = (): ItemDelta => ({ add: new Map(), max: new Map(), min: new Map() });
+
+/** True when the delta changes nothing. */
+export const isEmptyDelta = (delta: ItemDelta): boolean => delta.add.size + delta.max.size + delta.min.size === 0;
+
+const COMBINE: Record<PartKind, (a: number, b: number) => number> = { add: (a, b) => a + b, max: Math.max, min: Math.min };
+
+/** Combines a value into a delta's attribute by the part's kind. */
+export function combine(delta: ItemDelta, kind: PartKind, attribute: string, value: number): void {
+  const map = delta[kind];
+  const current = map.get(attribute);
+  map.set(attribute, current === undefined ? value : COMBINE[kind](current, value));
+}
+
+/** The attribute of an aggregate's part for a group. */
+export const partAttribute = (aggregate: number, part: string, group: string): string => `${aggregate}${part}${SEP}${group}`;
+
+/** The attribute holding the size of one distinct-value bucket of a group. */
+export const distinctSizeAttribute = (aggregate: number, group: string, partition: string, bucket: number): string =>
+  `${aggregate}z${SEP}${bucket}${SEP}${partition}${SEP}${group}`;
+
+/**
+ * Folds one record into a slice's delta: every grouping set's group, every aggregate part
+ * (COUNT(DISTINCT) excepted: its buckets are separate items, see the state store).
+ */
+export function foldRecord(delta: ItemDelta, query: CompiledQuery, record: EnrichedTransaction): void {
+  const groups = query.groupsOf(record);
+  query.definition.aggregates.forEach((aggregate, i) => {
+    if (aggregate.fn === 'count_distinct') return;
+    const value = aggregate.fn === 'count' ? 1 : query.valueOf(aggregate, record);
+    for (const group of groups) {
+      for (const [part, kind] of Object.entries(AGGREGATE_PARTS[aggregate.fn]) as [string, PartKind][]) {
+        combine(delta, kind, partAttribute(i, part, group), part === 'n' ? 1 : value);
+      }
+    }
+  });
+}
+
+/** A group's parts, keyed `<aggregate><part>` (`0s`, `1n`, `2z`…). */
+export type GroupParts = Map<string, number>;
+
+/** Groups and their parts, keyed by the group's JSON. */
+export type GroupState = Map<string, GroupParts>;
+
+const KIND_OF_PART: Record<string, PartKind> = { n: 'add', s: 'add', lo: 'min', hi: 'max', z: 'add' };
+
+/**
+ * Reads the groups of a stored state item. Distinct-bucket sizes add up into one `<i>z` part
+ * (the group's distinct count in this slice).
+ * @param image - the item's attributes, as DynamoDB returns them (non-state attributes ignored)
+ */
+export function groupsOfImage(image: Readonly<Record<string, unknown>>): GroupState {
+  const groups: GroupState = new Map();
+  for (const [attribute, value] of Object.entries(image)) {
+    const cut = attribute.indexOf(SEP);
+    if (cut < 0 || typeof value !== 'number') continue;
+    const prefix = attribute.slice(0, cut);
+    const part = prefix.replace(/^\d+/, '');
+    const group = part === 'z' ? attribute.slice(attribute.lastIndexOf(SEP) + 1) : attribute.slice(cut + 1);
+    const parts = groups.get(group) ?? new Map<string, number>();
+    groups.set(group, parts);
+    const current = parts.get(prefix);
+    parts.set(prefix, current === undefined ? value : COMBINE[KIND_OF_PART[part] ?? 'add'](current, value));
+  }
+  return groups;
+}
+
+/** Merges the groups of several slices into those of the window they make up. */
+export function mergeGroupStates(states: readonly GroupState[]): GroupState {
+  const merged: GroupState = new Map();
+  for (const state of states) {
+    for (const [group, parts] of state) {
+      const into = merged.get(group) ?? new Map<string, number>();
+      merged.set(group, into);
+      for (const [prefix, value] of parts) {
+        const current = into.get(prefix);
+        into.set(prefix, current === undefined ? value : COMBINE[KIND_OF_PART[prefix.replace(/^\d+/, '')] ?? 'add'](current, value));
+      }
+    }
+  }
+  return merged;
+}
