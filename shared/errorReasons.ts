@@ -17,6 +17,8 @@ export const ERROR_REASONS = {
   oversize: 'oversize',
   /** The output's partition key (its primary key) is not 1–256 characters. */
   partition_key: 'schema-violation',
+  /** Event time behind the watermark by more than the allowed lateness: its window has fired. */
+  late: 'late-data',
 } as const;
 
 /** One reason a record was rejected. */

@@ -95,8 +95,12 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       new Map(Object.entries(Item).filter(([name]) => name.startsWith(`${prefix}${SEP}`)).map(([name, value]) => [name.slice(prefix.length + 1), value]));
     const eventTimes = byPrefix('wm');
     const activeAt = byPrefix('at');
+    const positions = byPrefix('wp');
     const shards = new Map<string, ShardClock>();
-    for (const [shard, eventTime] of eventTimes) shards.set(shard, { eventTime: eventTime as number, activeAt: (activeAt.get(shard) as number | undefined) ?? 0 });
+    for (const [shard, eventTime] of eventTimes) {
+      const position = positions.get(shard) as string | undefined;
+      shards.set(shard, { eventTime: eventTime as number, activeAt: (activeAt.get(shard) as number | undefined) ?? 0, ...(position === undefined ? {} : { position }) });
+    }
     const fired = new Map([...byPrefix('fw')].map(([query, to]) => [query, to as number]));
     const pending = new Map<string, PendingFiring>();
     const owners = byPrefix('po');
@@ -191,20 +195,21 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
   public async advanceShard(shard: string, clock: ShardClock): Promise<void> {
     const expression = new Expression();
     const at = `${expression.name(`at${SEP}${shard}`)} = ${expression.value(clock.activeAt)}`;
-    const wm = expression.name(`wm${SEP}${shard}`);
-    const t = expression.value(clock.eventTime);
+    const wm = `${expression.name(`wm${SEP}${shard}`)} = ${expression.value(clock.eventTime)}`;
+    const wp = expression.name(`wp${SEP}${shard}`);
+    const position = expression.value(clock.position ?? '');
     try {
       await this.update({
         TableName: this.tableName,
         Key: PIPELINE_KEY,
-        UpdateExpression: `SET ${at}, ${wm} = ${t}`,
-        ConditionExpression: `attribute_not_exists(${wm}) OR ${wm} < ${t}`,
+        UpdateExpression: `SET ${at}, ${wm}, ${wp} = ${position}`,
+        ConditionExpression: `attribute_not_exists(${wp}) OR ${wp} < ${position}`,
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,
       });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // The shard's event time is already as high (a batch delivered again): only say it is alive.
+      // The clock is already past this batch (it was delivered again): only say the shard is alive.
       const alive = new Expression();
       await this.update({
         TableName: this.tableName,

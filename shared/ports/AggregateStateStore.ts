@@ -46,6 +46,12 @@ export interface ShardClock {
   readonly eventTime: number;
   /** When it last delivered a batch (processing time, epoch ms). */
   readonly activeAt: number;
+  /**
+   * The position of the last record whose batch was applied in full. Records at or before it
+   * are done (a batch delivered again skips them); the event time above is the shard's clock
+   * for judging every record after it, however often their batch is delivered.
+   */
+  readonly position?: PositionKey;
 }
 
 /** A firing in progress: windows ending in `(from, to]` are being emitted by `owner`. */
@@ -94,7 +100,7 @@ export interface AggregateStateStore {
    * @returns each item's image after the write, in input order
    */
   applySlices(shard: string, batch: { readonly first: PositionKey; readonly last: PositionKey }, updates: readonly SliceUpdate[]): Promise<SliceImage[]>;
-  /** Records a shard's progress: its event time only ever rises. */
+  /** Records a shard's progress after a batch was applied in full; a clock at or past `position` already is left alone but for `activeAt`. */
   advanceShard(shard: string, clock: ShardClock): Promise<void>;
   /** Claims firings for several queries at once; false when another invocation got there first. */
   claimFiring(owner: string, claims: readonly FiringClaim[], now: number): Promise<boolean>;

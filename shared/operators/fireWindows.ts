@@ -1,0 +1,132 @@
+import type { CompiledQuery } from '../aggregate/compile.js';
+import { publishedWindowRows, windowResults } from '../aggregate/emit.js';
+import { crossesWindowEnd, windowsEndingIn, windowsOfSlice, type Interval } from '../aggregate/windows.js';
+import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type PipelineState } from '../ports/AggregateStateStore.js';
+import type { ResultPublisher } from '../ports/ResultPublisher.js';
+import type { ResultStore } from '../ports/ResultStore.js';
+
+/** Dependencies of window firing. */
+export interface FiringDeps {
+  readonly queries: readonly CompiledQuery[];
+  readonly state: AggregateStateStore;
+  readonly results: ResultStore;
+  readonly publisher: ResultPublisher;
+  /** Processing time, epoch ms. */
+  readonly clock: () => number;
+  /** A shard silent this long no longer holds the watermark back (Flink's `withIdleness`). */
+  readonly idleTimeoutMs: number;
+  /** A firing claimed this long ago and not completed is taken over by another invocation. */
+  readonly firingTimeoutMs: number;
+}
+
+/** What a firing round emitted. */
+export interface FiringOutcome {
+  readonly windows: number;
+  readonly rows: number;
+}
+
+/** Slices this invocation wrote, per query, to re-emit windows that fired without them. */
+export type TouchedSlices = ReadonlyMap<string, ReadonlySet<number>>;
+
+const BEFORE_TIME = -FINAL_EVENT_TIME;
+
+/** Window ends in `(from, to]`. */
+interface Range {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The slices that windows ending in the range can hold: from one window size before `from`. */
+const spanOf = ({ from, to }: Range, size: number): Range => ({ from: Math.max(from - size, BEFORE_TIME + 1), to: Math.min(to, FINAL_EVENT_TIME) });
+
+/**
+ * The watermark of a query: the lowest event time over the shards heard from within the idle
+ * timeout, minus the query's out-of-orderness; undefined while every shard is idle.
+ */
+export function queryWatermark(pipeline: PipelineState, query: CompiledQuery, now: number, idleTimeoutMs: number): number | undefined {
+  const active = [...pipeline.shards.values()].filter((shard) => now - shard.activeAt <= idleTimeoutMs);
+  if (active.length === 0) return undefined;
+  const lowest = Math.min(...active.map((shard) => shard.eventTime));
+  return lowest >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : lowest - query.definition.watermark.outOfOrdernessMs;
+}
+
+/**
+ * Creates the firing round run after each batch. A query's windows fire once the watermark
+ * passes their end: one conditional write claims the range for every query at once, the claimer
+ * reads the slices, writes the results and publishes the rows, then marks the claim done. An
+ * invocation that dies in between leaves the claim pending; its retry (same shard) or, after the
+ * firing timeout, any invocation completes it, publishing only the rows not already on the
+ * stream. Windows of slices this invocation wrote that had already fired (a late record within
+ * the allowed lateness, or a firing that raced the write) are emitted again at a higher revision.
+ */
+export function createWindowFiring(deps: FiringDeps): (owner: string, touched: TouchedSlices) => Promise<FiringOutcome> {
+  const windowed = deps.queries.filter((query) => query.windowed);
+  let windows = 0;
+  let rows = 0;
+
+  /** Emits the given windows, or every window with data ending in `(from, to]`. */
+  const emit = async (query: CompiledQuery, targets: readonly Interval[] | Range, since?: number): Promise<Interval[]> => {
+    const size = query.definition.window.kind === 'none' ? 0 : query.definition.window.size.ms;
+    const given = Array.isArray(targets) ? (targets as readonly Interval[]) : undefined;
+    if (given !== undefined && given.length === 0) return [];
+    const range = given !== undefined ? { from: Math.min(...given.map((w) => w.start)), to: Math.max(...given.map((w) => w.end)) } : spanOf(targets as Range, size);
+    const slices = await deps.state.readSlices(query.name, range.from, range.to);
+    const due = given ?? windowsEndingIn(query.definition.window, slices.map((image) => image.slice), (targets as Range).from, (targets as Range).to);
+    const results = windowResults(query, due, slices);
+    await deps.results.putWindows(query.name, results);
+    const published = publishedWindowRows(query, results);
+    await deps.publisher.publish(published, since === undefined ? undefined : { since });
+    windows += results.length;
+    rows += published.length;
+    return [...due];
+  };
+
+  return async (owner, touched) => {
+    windows = 0;
+    rows = 0;
+    const now = deps.clock();
+    const pipeline = await deps.state.readPipeline();
+    const claims: FiringClaim[] = [];
+    const emitted = new Map<string, Set<string>>();
+    const remember = (query: string, due: readonly Interval[]): void => {
+      const set = emitted.get(query) ?? new Set<string>();
+      emitted.set(query, set);
+      for (const w of due) set.add(`${w.start}:${w.end}`);
+    };
+    for (const query of windowed) {
+      const pending = pipeline.pending.get(query.name);
+      if (pending !== undefined) {
+        const mine = pending.owner === owner;
+        if (!mine && now - pending.claimedAt <= deps.firingTimeoutMs) continue;
+        if (!mine && !(await deps.state.takeOverFiring(query.name, pending, owner, now))) continue;
+        remember(query.name, await emit(query, { from: pending.from, to: pending.to }, pending.claimedAt));
+        await deps.state.completeFiring(query.name, pending.to);
+        continue;
+      }
+      const watermark = queryWatermark(pipeline, query, now, deps.idleTimeoutMs);
+      const fired = pipeline.fired.get(query.name);
+      if (watermark !== undefined && crossesWindowEnd(query.definition.window, fired ?? BEFORE_TIME, watermark)) claims.push({ query: query.name, from: fired, to: watermark });
+    }
+    const firedNow = new Map(pipeline.fired);
+    if (await deps.state.claimFiring(owner, claims, now)) {
+      for (const claim of claims) {
+        const query = windowed.find((candidate) => candidate.name === claim.query) as CompiledQuery;
+        remember(query.name, await emit(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
+        await deps.state.completeFiring(query.name, claim.to);
+        firedNow.set(query.name, claim.to);
+      }
+    }
+    for (const query of windowed) {
+      const fired = firedNow.get(query.name);
+      const slices = touched.get(query.name);
+      if (fired === undefined || slices === undefined) continue;
+      const done = emitted.get(query.name) ?? new Set<string>();
+      const again = new Map<string, Interval>();
+      for (const slice of slices) {
+        for (const w of windowsOfSlice(query.definition.window, slice)) if (w.end <= fired && !done.has(`${w.start}:${w.end}`)) again.set(`${w.start}:${w.end}`, w);
+      }
+      if (again.size > 0) await emit(query, [...again.values()]);
+    }
+    return { windows, rows };
+  };
+}
