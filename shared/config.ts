@@ -99,3 +99,44 @@ export function loadDedupeConfig(env: Env = process.env): DedupeConfig {
     horizonSeconds: numberEnv(env, 'DEDUPE_HORIZON_SECONDS', 86_400, { min: 1, max: 365 * 86_400 }),
   };
 }
+
+/** Configuration of the aggregate stage. */
+export interface AggregateConfig extends StageConfig {
+  /** The clean stream, whose open shards the watermark waits for. */
+  readonly inputStream: string;
+  /** DynamoDB table of window state (`pk`, `sk`, TTL on `expires_at`). */
+  readonly stateTable: string;
+  /** DynamoDB table of query results (`pk` query, `sk` window). */
+  readonly resultsTable: string;
+  /** Names of the queries to run. @default every shipped query */
+  readonly queries: readonly string[] | undefined;
+  /** A shard silent this long stops holding the watermark back. @default 60 s */
+  readonly idleTimeoutSeconds: number;
+  /** A firing claimed this long ago and not done is taken over. @default 120 s (over the function's timeout) */
+  readonly firingTimeoutSeconds: number;
+  /** Window state expires this long after its last write. @default 604,800 s (7 days) */
+  readonly stateTtlSeconds: number;
+}
+
+/**
+ * Loads the aggregate stage's configuration: `INPUT_STREAM`, `STATE_TABLE`, `RESULTS_TABLE`, `QUERIES`
+ * (comma-separated names), `IDLE_TIMEOUT_SECONDS`, `FIRING_TIMEOUT_SECONDS`,
+ * `STATE_TTL_SECONDS` and the {@link loadStageConfig} variables (`OUTPUT_STREAM` is the
+ * aggregates stream).
+ * @param known - the query names that exist, to check `QUERIES` against
+ */
+export function loadAggregateConfig(known: readonly string[], env: Env = process.env): AggregateConfig {
+  const listed = env.QUERIES?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const unknown = listed?.filter((name) => !known.includes(name)) ?? [];
+  if (unknown.length > 0) throw new ConfigError('QUERIES', `unknown quer${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map((name) => `'${name}'`).join(', ')}; known: ${known.join(', ')}`);
+  return {
+    ...loadStageConfig(env, 1_048_576),
+    inputStream: requireEnv(env, 'INPUT_STREAM'),
+    stateTable: requireEnv(env, 'STATE_TABLE'),
+    resultsTable: requireEnv(env, 'RESULTS_TABLE'),
+    queries: listed === undefined || listed.length === 0 ? undefined : listed,
+    idleTimeoutSeconds: numberEnv(env, 'IDLE_TIMEOUT_SECONDS', 60, { min: 0, max: 86_400 }),
+    firingTimeoutSeconds: numberEnv(env, 'FIRING_TIMEOUT_SECONDS', 120, { min: 1, max: 86_400 }),
+    stateTtlSeconds: numberEnv(env, 'STATE_TTL_SECONDS', 7 * 86_400, { min: 3_600, max: 365 * 86_400 }),
+  };
+}

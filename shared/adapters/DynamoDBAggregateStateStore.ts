@@ -96,10 +96,12 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     const eventTimes = byPrefix('wm');
     const activeAt = byPrefix('at');
     const positions = byPrefix('wp');
+    const firstSeen = byPrefix('fs');
     const shards = new Map<string, ShardClock>();
     for (const [shard, eventTime] of eventTimes) {
       const position = positions.get(shard) as string | undefined;
-      shards.set(shard, { eventTime: eventTime as number, activeAt: (activeAt.get(shard) as number | undefined) ?? 0, ...(position === undefined ? {} : { position }) });
+      const seen = firstSeen.get(shard) as number | undefined;
+      shards.set(shard, { eventTime: eventTime as number, activeAt: (activeAt.get(shard) as number | undefined) ?? 0, ...(position === undefined ? {} : { position }), ...(seen === undefined ? {} : { firstSeenAt: seen }) });
     }
     const fired = new Map([...byPrefix('fw')].map(([query, to]) => [query, to as number]));
     const pending = new Map<string, PendingFiring>();
@@ -198,11 +200,13 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     const wm = `${expression.name(`wm${SEP}${shard}`)} = ${expression.value(clock.eventTime)}`;
     const wp = expression.name(`wp${SEP}${shard}`);
     const position = expression.value(clock.position ?? '');
+    const fs = expression.name(`fs${SEP}${shard}`);
+    const seen = `${fs} = if_not_exists(${fs}, ${expression.value(clock.activeAt)})`;
     try {
       await this.update({
         TableName: this.tableName,
         Key: PIPELINE_KEY,
-        UpdateExpression: `SET ${at}, ${wm}, ${wp} = ${position}`,
+        UpdateExpression: `SET ${at}, ${wm}, ${wp} = ${position}, ${seen}`,
         ConditionExpression: `attribute_not_exists(${wp}) OR ${wp} < ${position}`,
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,

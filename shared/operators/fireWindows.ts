@@ -4,11 +4,13 @@ import { crossesWindowEnd, windowsEndingIn, windowsOfSlice, type Interval } from
 import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type PipelineState } from '../ports/AggregateStateStore.js';
 import type { ResultPublisher } from '../ports/ResultPublisher.js';
 import type { ResultStore } from '../ports/ResultStore.js';
+import type { ShardDirectory } from '../ports/ShardDirectory.js';
 
 /** Dependencies of window firing. */
 export interface FiringDeps {
   readonly queries: readonly CompiledQuery[];
   readonly state: AggregateStateStore;
+  readonly shards: ShardDirectory;
   readonly results: ResultStore;
   readonly publisher: ResultPublisher;
   /** Processing time, epoch ms. */
@@ -40,13 +42,19 @@ interface Range {
 const spanOf = ({ from, to }: Range, size: number): Range => ({ from: Math.max(from - size, BEFORE_TIME + 1), to: Math.min(to, FINAL_EVENT_TIME) });
 
 /**
- * The watermark of a query: the lowest event time over the shards heard from within the idle
- * timeout, minus the query's out-of-orderness; undefined while every shard is idle.
+ * The watermark of a query: the lowest event time over the shards that hold it back, minus the
+ * query's out-of-orderness; undefined while nothing may fire. A shard holds it back while it has
+ * been heard from within the idle timeout; an open shard not heard from yet holds it at the start
+ * until the pipeline has run for the idle timeout (Flink's `withIdleness`).
+ * @param open - the input stream's open shards
  */
-export function queryWatermark(pipeline: PipelineState, query: CompiledQuery, now: number, idleTimeoutMs: number): number | undefined {
-  const active = [...pipeline.shards.values()].filter((shard) => now - shard.activeAt <= idleTimeoutMs);
-  if (active.length === 0) return undefined;
-  const lowest = Math.min(...active.map((shard) => shard.eventTime));
+export function queryWatermark(pipeline: PipelineState, open: readonly string[], query: CompiledQuery, now: number, idleTimeoutMs: number): number | undefined {
+  const clocks = [...pipeline.shards.values()];
+  const started = Math.min(...clocks.map((clock) => clock.firstSeenAt ?? clock.activeAt));
+  const waiting = open.some((shard) => !pipeline.shards.has(shard)) && now - started <= idleTimeoutMs;
+  const active = clocks.filter((clock) => now - clock.activeAt <= idleTimeoutMs);
+  if (waiting || active.length === 0) return undefined;
+  const lowest = Math.min(...active.map((clock) => clock.eventTime));
   return lowest >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : lowest - query.definition.watermark.outOfOrdernessMs;
 }
 
@@ -86,6 +94,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     rows = 0;
     const now = deps.clock();
     const pipeline = await deps.state.readPipeline();
+    const open = await deps.shards.openShards();
     const claims: FiringClaim[] = [];
     const emitted = new Map<string, Set<string>>();
     const remember = (query: string, due: readonly Interval[]): void => {
@@ -103,7 +112,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
         await deps.state.completeFiring(query.name, pending.to);
         continue;
       }
-      const watermark = queryWatermark(pipeline, query, now, deps.idleTimeoutMs);
+      const watermark = queryWatermark(pipeline, open, query, now, deps.idleTimeoutMs);
       const fired = pipeline.fired.get(query.name);
       if (watermark !== undefined && crossesWindowEnd(query.definition.window, fired ?? BEFORE_TIME, watermark)) claims.push({ query: query.name, from: fired, to: watermark });
     }

@@ -46,6 +46,8 @@ export interface ShardClock {
   readonly eventTime: number;
   /** When it last delivered a batch (processing time, epoch ms). */
   readonly activeAt: number;
+  /** When it first delivered one (set once; the earliest over shards is when the pipeline started). */
+  readonly firstSeenAt?: number;
   /**
    * The position of the last record whose batch was applied in full. Records at or before it
    * are done (a batch delivered again skips them); the event time above is the shard's clock

@@ -1,0 +1,76 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ResultRow } from '../aggregate/rows.js';
+import { formatLocal } from '../aggregate/eventTime.js';
+import { forEachConcurrent } from '../batching/forEachConcurrent.js';
+import type { ResultStore, WindowResult } from '../ports/ResultStore.js';
+
+/** The sort key of a continuous query's rows. */
+const CURRENT = 'current';
+
+/**
+ * Query results in DynamoDB: one item per fired window (`pk` the query, `sk` the window's
+ * start and end as local date-times, so a range of windows is one Query), holding its rows and
+ * revision, and one item (`sk` = `current`) per continuous query. Every put is conditional on a
+ * lower revision, so concurrent or repeated emissions settle on the newest.
+ */
+export class DynamoDBResultStore implements ResultStore {
+  /** Requests made: reads (Query) and writes (Put). */
+  public readonly requests = { reads: 0, writes: 0 };
+
+  public constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  public async putWindows(query: string, windows: readonly WindowResult[]): Promise<void> {
+    await forEachConcurrent(windows, 8, ({ window, rows, revision }) =>
+      this.put({ pk: query, sk: `${formatLocal(window.start)}/${formatLocal(window.end)}`, window_start: formatLocal(window.start), window_end: formatLocal(window.end), rows, revision }),
+    );
+  }
+
+  public async putContinuous(query: string, rows: readonly ResultRow[], version: number): Promise<void> {
+    await this.put({ pk: query, sk: CURRENT, rows, revision: version });
+  }
+
+  public async read(query: string, range: { readonly from?: number; readonly to?: number } = {}): Promise<ResultRow[]> {
+    const rows: ResultRow[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      this.requests.reads += 1;
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': query,
+            ':from': range.from === undefined ? '0' : formatLocal(range.from),
+            // Windows starting before `to`; `current` sorts after every date, so it is read when no `to` is given.
+            ':to': range.to === undefined ? '~' : `${formatLocal(range.to - 1000)}/~`,
+          },
+          ExclusiveStartKey,
+        }),
+      );
+      for (const item of page.Items ?? []) rows.push(...(item.rows as ResultRow[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey !== undefined);
+    return rows;
+  }
+
+  private async put(item: Record<string, unknown>): Promise<void> {
+    this.requests.writes += 1;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(revision) OR revision < :revision',
+          ExpressionAttributeValues: { ':revision': item.revision },
+        }),
+      );
+    } catch (error) {
+      // A newer (or the same) revision is stored already: this emission is superseded.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { SEP } from '../aggregate/partials.js';
+import {
+  CONTINUOUS_SLICE,
+  type AggregateStateStore,
+  type DistinctAdd,
+  type FiringClaim,
+  type PendingFiring,
+  type PipelineState,
+  type ShardClock,
+  type SliceImage,
+  type SliceUpdate,
+} from '../ports/AggregateStateStore.js';
+
+type Item = Record<string, number | string>;
+
+/**
+ * The aggregate state in memory, with the DynamoDB adapter's semantics (per-item checkpoints,
+ * set-union buckets, guarded clocks and claims) and its request counts: for the operator's unit
+ * tests and its throughput benchmark, where DynamoDB's latency would hide the operator's cost.
+ */
+export class InMemoryAggregateStateStore implements AggregateStateStore {
+  /** Requests the DynamoDB adapter would have made for the same calls. */
+  public readonly requests = { reads: 0, writes: 0 };
+  public readonly slices = new Map<string, Item>();
+  public readonly buckets = new Map<string, Set<string>>();
+  private readonly shards = new Map<string, ShardClock>();
+  private readonly fired = new Map<string, number>();
+  private readonly pending = new Map<string, PendingFiring>();
+
+  public async readPipeline(): Promise<PipelineState> {
+    this.requests.reads += 1;
+    return { shards: new Map(this.shards), fired: new Map(this.fired), pending: new Map(this.pending) };
+  }
+
+  public async addDistinct(adds: readonly DistinctAdd[]): Promise<number[]> {
+    return adds.map((add) => {
+      this.requests.writes += 1;
+      const key = [add.query, add.slice, add.aggregate, add.partition, add.bucket, add.group].join(SEP);
+      const set = this.buckets.get(key) ?? new Set<string>();
+      this.buckets.set(key, set);
+      for (const value of add.values) set.add(value);
+      return set.size;
+    });
+  }
+
+  public async applySlices(shard: string, batch: { readonly first: string; readonly last: string }, updates: readonly SliceUpdate[]): Promise<SliceImage[]> {
+    return updates.map((update) => {
+      const key = `${update.query}${SEP}${update.slice}`;
+      const item: Item = this.slices.get(key) ?? {};
+      this.slices.set(key, item);
+      const checkpoint = `ck${SEP}${shard}`;
+      const held = item[checkpoint] as string | undefined;
+      const after = held !== undefined && held >= batch.first ? held : undefined;
+      const delta = update.deltaAfter(after);
+      this.requests.writes += 1;
+      for (const [name, value] of delta.add) item[name] = ((item[name] as number | undefined) ?? 0) + value;
+      for (const [name, value] of [...delta.max, ...(update.sizes ?? [])]) item[name] = Math.max((item[name] as number | undefined) ?? value, value);
+      for (const [name, value] of delta.min) item[name] = Math.min((item[name] as number | undefined) ?? value, value);
+      item[checkpoint] = after !== undefined && after > batch.last ? after : batch.last;
+      item.v = ((item.v as number | undefined) ?? 0) + 1;
+      return { query: update.query, slice: update.slice, attributes: { ...item }, version: item.v };
+    });
+  }
+
+  public async advanceShard(shard: string, clock: ShardClock): Promise<void> {
+    this.requests.writes += 1;
+    const current = this.shards.get(shard);
+    if (current?.position !== undefined && clock.position !== undefined && current.position >= clock.position) this.shards.set(shard, { ...current, activeAt: clock.activeAt });
+    else this.shards.set(shard, { ...clock, firstSeenAt: current?.firstSeenAt ?? clock.activeAt });
+  }
+
+  public async claimFiring(owner: string, claims: readonly FiringClaim[], now: number): Promise<boolean> {
+    if (claims.length === 0) return true;
+    this.requests.writes += 1;
+    if (claims.some((claim) => this.pending.has(claim.query) || this.fired.get(claim.query) !== claim.from)) return false;
+    for (const claim of claims) {
+      this.fired.set(claim.query, claim.to);
+      this.pending.set(claim.query, { from: claim.from ?? -8.64e15, to: claim.to, owner, claimedAt: now });
+    }
+    return true;
+  }
+
+  public async takeOverFiring(query: string, pending: PendingFiring, owner: string, now: number): Promise<boolean> {
+    this.requests.writes += 1;
+    const current = this.pending.get(query);
+    if (current?.owner !== pending.owner || current.claimedAt !== pending.claimedAt) return false;
+    this.pending.set(query, { ...current, owner, claimedAt: now });
+    return true;
+  }
+
+  public async completeFiring(query: string, to: number): Promise<void> {
+    this.requests.writes += 1;
+    if (this.pending.get(query)?.to === to) this.pending.delete(query);
+  }
+
+  public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
+    this.requests.reads += 1;
+    const images: SliceImage[] = [];
+    for (const [key, item] of this.slices) {
+      const [name, start] = key.split(SEP);
+      const slice = Number(start);
+      if (name === query && slice !== CONTINUOUS_SLICE && slice >= from && slice < to) images.push({ query, slice, attributes: { ...item }, version: item.v as number });
+    }
+    return images.sort((a, b) => a.slice - b.slice);
+  }
+}

@@ -1,0 +1,123 @@
+import { collectBatch, sliceUpdates, type Positioned } from '../aggregate/collect.js';
+import type { CompiledQuery } from '../aggregate/compile.js';
+import { isControl, type CleanInput } from '../aggregate/control.js';
+import { publishedContinuousRows } from '../aggregate/emit.js';
+import { eventTimeOf, formatLocal } from '../aggregate/eventTime.js';
+import { groupsOfImage } from '../aggregate/partials.js';
+import { positionKey } from '../aggregate/position.js';
+import { toRows } from '../aggregate/rows.js';
+import { FINAL_EVENT_TIME, type PipelineState } from '../ports/AggregateStateStore.js';
+import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
+import { errorDocument, type Decoded } from '../stage/decode.js';
+import { createWindowFiring, type FiringDeps } from './fireWindows.js';
+
+/** Dependencies of the aggregate operator. */
+export interface AggregateDeps extends FiringDeps {
+  /** Where late records go (the error output, type `late-data`). */
+  readonly late: ErrorSink;
+}
+
+/** What one batch did: in = counted + late + replayed + control (+ rejected by the stage). */
+export interface AggregateOutcome {
+  /** Records applied to the state of every query they belong to. */
+  readonly counted: number;
+  /** Records too late for at least one windowed query, written to the late-data output. */
+  readonly late: number;
+  /** Records an earlier delivery of this batch applied in full, skipped. */
+  readonly replayed: number;
+  /** End-of-input signals. */
+  readonly control: number;
+  /** Windows emitted and rows published. */
+  readonly windows: number;
+  readonly rows: number;
+}
+
+const BEFORE_TIME = -FINAL_EVENT_TIME;
+
+/**
+ * Creates the aggregate operator for one shard's batch: judge lateness against the shard's own
+ * clock and each query's fired watermark, pre-aggregate into one update per touched slice, apply
+ * them exactly once, emit continuous queries' rows, advance the shard's clock, then fire what
+ * the pipeline's watermark has passed. Every step is idempotent, so a failure anywhere is
+ * answered by delivering the batch again.
+ */
+export function createAggregateOperator(deps: AggregateDeps): (batch: readonly Decoded<CleanInput>[]) => Promise<AggregateOutcome> {
+  const fire = createWindowFiring(deps);
+  const continuous = new Map(deps.queries.filter((query) => !query.windowed).map((query) => [query.name, query]));
+  return async (batch) => {
+    const first = batch[0];
+    if (first === undefined) return { counted: 0, late: 0, replayed: 0, control: 0, windows: 0, rows: 0 };
+    const shard = first.origin.shard;
+    const pipeline = await deps.state.readPipeline();
+    const own = pipeline.shards.get(shard);
+    const fresh = batch.filter(({ origin }) => own?.position === undefined || positionKey(origin) > own.position);
+    const records: Positioned[] = [];
+    let final = false;
+    for (const { value, origin } of fresh) {
+      if (isControl(value)) final = true;
+      else records.push({ record: value, eventTime: eventTimeOf(value.tr_datetime) as number, position: positionKey(origin), origin });
+    }
+    const limits = lateness(deps.queries, pipeline, own?.eventTime);
+    const collected = collectBatch(deps.queries, records, (query, slice) => slice.end + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME));
+    const sizes = await deps.state.addDistinct([...collected.distinct.values()]);
+    const updates = sliceUpdates(deps.queries, collected, sizes);
+    const positions = fresh.map(({ origin }) => positionKey(origin));
+    const span = { first: positions[0] ?? '', last: positions[positions.length - 1] ?? '' };
+    const images = await deps.state.applySlices(shard, span, updates);
+    await deps.late.write(lateDocuments(collected.late, limits));
+
+    let rows = 0;
+    for (const image of images) {
+      const query = continuous.get(image.query);
+      if (query === undefined) continue;
+      const result = toRows(query, groupsOfImage(image.attributes));
+      await deps.results.putContinuous(query.name, result, image.version);
+      const published = publishedContinuousRows(query, result, image.version);
+      await deps.publisher.publish(published);
+      rows += published.length;
+    }
+
+    const highest = records.reduce((max, { eventTime }) => Math.max(max, eventTime), own?.eventTime ?? BEFORE_TIME);
+    const eventTime = final ? FINAL_EVENT_TIME : highest;
+    if (fresh.length > 0 && eventTime > BEFORE_TIME) await deps.state.advanceShard(shard, { eventTime, position: span.last, activeAt: deps.clock() });
+
+    const touched = new Map<string, Set<number>>();
+    for (const update of updates) if (!continuous.has(update.query)) touched.set(update.query, (touched.get(update.query) ?? new Set()).add(update.slice));
+    const fired = await fire(shard, touched);
+    return {
+      counted: records.length - collected.late.size,
+      late: collected.late.size,
+      replayed: batch.length - fresh.length,
+      control: fresh.length - records.length,
+      windows: fired.windows,
+      rows: rows + fired.rows,
+    };
+  };
+}
+
+/**
+ * Per windowed query, the event time at or before which a slice's end makes its records late:
+ * the query's fired watermark, or the shard's own clock (before this batch) minus the
+ * out-of-orderness, whichever is later. Both are fixed for the records after the shard's
+ * checkpoint, so every delivery of a batch judges its records alike.
+ */
+function lateness(queries: readonly CompiledQuery[], pipeline: PipelineState, ownEventTime: number | undefined): Map<string, number> {
+  const limits = new Map<string, number>();
+  for (const query of queries) {
+    if (!query.windowed) continue;
+    const own = ownEventTime === undefined ? BEFORE_TIME : ownEventTime >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : ownEventTime - query.definition.watermark.outOfOrdernessMs;
+    limits.set(query.name, Math.max(pipeline.fired.get(query.name) ?? BEFORE_TIME, own));
+  }
+  return limits;
+}
+
+const describeTime = (ms: number): string => (ms >= FINAL_EVENT_TIME ? 'the end of input' : ms <= BEFORE_TIME ? 'the start' : formatLocal(ms));
+
+function lateDocuments(late: ReadonlyMap<Positioned, string[]>, limits: ReadonlyMap<string, number>): ErrorDocument[] {
+  return [...late].map(([positioned, names]) =>
+    errorDocument('aggregate', positioned.origin, {
+      reason: 'late',
+      message: `event time ${formatLocal(positioned.eventTime)} is behind the watermark for ${names.map((name) => `${name} (${describeTime(limits.get(name) ?? BEFORE_TIME)})`).join(', ')}: its window has fired`,
+    }),
+  );
+}
