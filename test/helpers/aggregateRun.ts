@@ -86,3 +86,31 @@ export function interleave<T>(byShard: ReadonlyMap<string, T[]>, size: number): 
   for (let round = 0; queues.some((queue) => queue.length > round); round++) for (const queue of queues) if (queue[round] !== undefined) order.push(queue[round] as T[]);
   return order;
 }
+
+/** The aggregate operator, or any function of a batch. */
+export type BatchOperator = (batch: Decoded<CleanInput>[]) => Promise<unknown>;
+
+/** How a test delivers a batch: once, or with failures and redeliveries of its own. */
+export type Deliver = (operator: BatchOperator, batch: Decoded<CleanInput>[], index: number) => Promise<void>;
+
+/**
+ * Feeds a test input to an operator as the pipeline would: phase 1 (enriched, deduplicated,
+ * spread over the shards and interleaved in batches), then phase 2 (the late rows), then the
+ * end-of-input signal on every shard.
+ */
+export async function feedScenario(
+  input: { readonly phase1: readonly string[]; readonly phase2: readonly string[] },
+  shards: readonly string[],
+  operator: BatchOperator,
+  deliver: Deliver = (op, batch) => op(batch).then(() => undefined),
+  batchSize = 97,
+): Promise<void> {
+  const products = loadProductMap();
+  const seen = new Set<string>();
+  const feed = new ShardFeed(shards);
+  let index = 0;
+  for (const phase of [enrichLines(input.phase1, products, seen), enrichLines(input.phase2, products, seen)]) {
+    for (const batch of interleave(feed.spread(phase), batchSize)) await deliver(operator, batch, index++);
+  }
+  for (const batch of feed.final().values()) await deliver(operator, batch, index++);
+}

@@ -5,12 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { queries, type QueryName } from '../../../queries/index.js';
 import { InMemoryAggregateStateStore } from '../../../shared/adapters/InMemoryAggregateStateStore.js';
 import { compiledQueries } from '../../../shared/aggregate/queries.js';
-import type { CleanInput } from '../../../shared/aggregate/control.js';
 import { createAggregateOperator } from '../../../shared/operators/aggregate.js';
-import type { Decoded } from '../../../shared/stage/decode.js';
 import { buildAggregateInput } from '../../helpers/aggregateInput.js';
 import { InMemoryDocumentSink, InMemoryResultPublisher, InMemoryResultStore } from '../../helpers/aggregateFakes.js';
-import { enrichLines, interleave, loadProductMap, ShardFeed } from '../../helpers/aggregateRun.js';
+import { feedScenario, type Deliver } from '../../helpers/aggregateRun.js';
 import { diffRows } from '../../helpers/compareRows.js';
 import { referenceResults, type ReferenceRow } from '../../helpers/referenceQueries.js';
 
@@ -36,16 +34,9 @@ describe('Operator: aggregate', () => {
     expected = await referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv', latePks: input.latePks });
   });
 
-  const run = async (deliver: (operator: ReturnType<typeof setup>['operator'], batch: Decoded<CleanInput>[], index: number) => Promise<void>) => {
-    const products = loadProductMap();
-    const seen = new Set<string>();
-    const feed = new ShardFeed(SHARDS);
+  const run = async (deliver?: Deliver) => {
     const env = setup();
-    let index = 0;
-    for (const phase of [enrichLines(input.phase1, products, seen), enrichLines(input.phase2, products, seen)]) {
-      for (const batch of interleave(feed.spread(phase), 97)) await deliver(env.operator, batch, index++);
-    }
-    for (const batch of feed.final().values()) await deliver(env.operator, batch, index++);
+    await feedScenario(input, SHARDS, env.operator, deliver);
     return env;
   };
 
@@ -56,7 +47,7 @@ describe('Operator: aggregate', () => {
   };
 
   it('computes every shipped query as the reference does, with late records dropped from windows only', async () => {
-    const { results, late } = await run((operator, batch) => operator(batch).then(() => undefined));
+    const { results, late } = await run();
     await check(results);
     expect(new Set([...late.documents.values()].map((document) => JSON.parse(Buffer.from(document.rawData, 'base64').toString()).pk))).toEqual(input.latePks);
     expect([...late.documents.values()].every((document) => document.errorOutputType === 'late-data')).toBe(true);
@@ -73,7 +64,7 @@ describe('Operator: aggregate', () => {
   });
 
   it('fires each window once, publishing its rows once', async () => {
-    const { publisher } = await run((operator, batch) => operator(batch).then(() => undefined));
+    const { publisher } = await run();
     const pks = publisher.rows.filter((row) => row.window_start !== undefined).map((row) => row.pk);
     expect(new Set(pks).size).toBe(pks.length);
     const hourly = publisher.rows.filter((row) => row.query === 'hourly_sales');
