@@ -11,6 +11,7 @@ import {
   type FiringClaim,
   type PendingFiring,
   type PipelineState,
+  type ShardAdvance,
   type ShardClock,
   type SliceImage,
   type SliceUpdate,
@@ -93,15 +94,22 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     const { Item = {} } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: PIPELINE_KEY, ConsistentRead: true }));
     const byPrefix = (prefix: string): Map<string, unknown> =>
       new Map(Object.entries(Item).filter(([name]) => name.startsWith(`${prefix}${SEP}`)).map(([name, value]) => [name.slice(prefix.length + 1), value]));
-    const eventTimes = byPrefix('wm');
-    const activeAt = byPrefix('at');
+    const shards = new Map<string, ShardClock>();
     const positions = byPrefix('wp');
     const firstSeen = byPrefix('fs');
-    const shards = new Map<string, ShardClock>();
-    for (const [shard, eventTime] of eventTimes) {
+    const pathActivity = byPrefix('pa');
+    const paths = new Map<string, Map<string, { eventTime: number; activeAt: number }>>();
+    for (const [key, eventTime] of byPrefix('pw')) {
+      const cut = key.indexOf(SEP);
+      const [shard, path] = [key.slice(0, cut), key.slice(cut + 1)];
+      const map = paths.get(shard) ?? new Map<string, { eventTime: number; activeAt: number }>();
+      paths.set(shard, map);
+      map.set(path, { eventTime: eventTime as number, activeAt: (pathActivity.get(key) as number | undefined) ?? 0 });
+    }
+    for (const [shard, activeAt] of byPrefix('at')) {
       const position = positions.get(shard) as string | undefined;
       const seen = firstSeen.get(shard) as number | undefined;
-      shards.set(shard, { eventTime: eventTime as number, activeAt: (activeAt.get(shard) as number | undefined) ?? 0, ...(position === undefined ? {} : { position }), ...(seen === undefined ? {} : { firstSeenAt: seen }) });
+      shards.set(shard, { activeAt: activeAt as number, paths: paths.get(shard) ?? new Map(), ...(position === undefined ? {} : { position }), ...(seen === undefined ? {} : { firstSeenAt: seen }) });
     }
     const fired = new Map([...byPrefix('fw')].map(([query, to]) => [query, to as number]));
     const pending = new Map<string, PendingFiring>();
@@ -194,19 +202,21 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     throw new RetryableError(`state item ${key.pk} ${key.sk} kept changing under ${MAX_ATTEMPTS} attempts`);
   }
 
-  public async advanceShard(shard: string, clock: ShardClock): Promise<void> {
+  public async advanceShard(shard: string, advance: ShardAdvance): Promise<void> {
     const expression = new Expression();
-    const at = `${expression.name(`at${SEP}${shard}`)} = ${expression.value(clock.activeAt)}`;
-    const wm = `${expression.name(`wm${SEP}${shard}`)} = ${expression.value(clock.eventTime)}`;
+    const now = expression.value(advance.activeAt);
     const wp = expression.name(`wp${SEP}${shard}`);
-    const position = expression.value(clock.position ?? '');
+    const position = expression.value(advance.position);
     const fs = expression.name(`fs${SEP}${shard}`);
-    const seen = `${fs} = if_not_exists(${fs}, ${expression.value(clock.activeAt)})`;
+    const sets = [`${expression.name(`at${SEP}${shard}`)} = ${now}`, `${wp} = ${position}`, `${fs} = if_not_exists(${fs}, ${now})`];
+    for (const [path, eventTime] of advance.paths) {
+      sets.push(`${expression.name(`pw${SEP}${shard}${SEP}${path}`)} = ${expression.value(eventTime)}`, `${expression.name(`pa${SEP}${shard}${SEP}${path}`)} = ${now}`);
+    }
     try {
       await this.update({
         TableName: this.tableName,
         Key: PIPELINE_KEY,
-        UpdateExpression: `SET ${at}, ${wm}, ${wp} = ${position}, ${seen}`,
+        UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: `attribute_not_exists(${wp}) OR ${wp} < ${position}`,
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,
@@ -218,7 +228,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       await this.update({
         TableName: this.tableName,
         Key: PIPELINE_KEY,
-        UpdateExpression: `SET ${alive.name(`at${SEP}${shard}`)} = ${alive.value(clock.activeAt)}`,
+        UpdateExpression: `SET ${alive.name(`at${SEP}${shard}`)} = ${alive.value(advance.activeAt)}`,
         ExpressionAttributeNames: alive.names,
         ExpressionAttributeValues: alive.values,
       });

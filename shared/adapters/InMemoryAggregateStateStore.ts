@@ -6,6 +6,7 @@ import {
   type FiringClaim,
   type PendingFiring,
   type PipelineState,
+  type ShardAdvance,
   type ShardClock,
   type SliceImage,
   type SliceUpdate,
@@ -62,11 +63,16 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
     });
   }
 
-  public async advanceShard(shard: string, clock: ShardClock): Promise<void> {
+  public async advanceShard(shard: string, advance: ShardAdvance): Promise<void> {
     this.requests.writes += 1;
     const current = this.shards.get(shard);
-    if (current?.position !== undefined && clock.position !== undefined && current.position >= clock.position) this.shards.set(shard, { ...current, activeAt: clock.activeAt });
-    else this.shards.set(shard, { ...clock, firstSeenAt: current?.firstSeenAt ?? clock.activeAt });
+    if (current?.position !== undefined && current.position >= advance.position) {
+      this.shards.set(shard, { ...current, activeAt: advance.activeAt });
+      return;
+    }
+    const paths = new Map(current?.paths ?? []);
+    for (const [path, eventTime] of advance.paths) paths.set(path, { eventTime, activeAt: advance.activeAt });
+    this.shards.set(shard, { activeAt: advance.activeAt, firstSeenAt: current?.firstSeenAt ?? advance.activeAt, position: advance.position, paths });
   }
 
   public async claimFiring(owner: string, claims: readonly FiringClaim[], now: number): Promise<boolean> {

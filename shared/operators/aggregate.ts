@@ -6,6 +6,8 @@ import { eventTimeOf, formatLocal } from '../aggregate/eventTime.js';
 import { groupsOfImage } from '../aggregate/partials.js';
 import { positionKey } from '../aggregate/position.js';
 import { toRows } from '../aggregate/rows.js';
+import { SEP } from '../aggregate/partials.js';
+import { BEFORE_TIME, FINAL_PATH, SELF_PATH, shardBound } from '../aggregate/watermark.js';
 import { FINAL_EVENT_TIME, type PipelineState } from '../ports/AggregateStateStore.js';
 import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
 import { errorDocument, type Decoded } from '../stage/decode.js';
@@ -32,7 +34,6 @@ export interface AggregateOutcome {
   readonly rows: number;
 }
 
-const BEFORE_TIME = -FINAL_EVENT_TIME;
 
 /**
  * Creates the aggregate operator for one shard's batch: judge lateness against the shard's own
@@ -52,12 +53,20 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
     const own = pipeline.shards.get(shard);
     const fresh = batch.filter(({ origin }) => own?.position === undefined || positionKey(origin) > own.position);
     const records: Positioned[] = [];
-    let final = false;
+    const raised = new Map<string, number>();
+    const raise = (path: string, eventTime: number): void => {
+      const current = Math.max(raised.get(path) ?? BEFORE_TIME, own?.paths.get(path)?.eventTime ?? BEFORE_TIME);
+      if (eventTime > current) raised.set(path, eventTime);
+    };
     for (const { value, origin } of fresh) {
-      if (isControl(value)) final = true;
-      else records.push({ record: value, eventTime: eventTimeOf(value.tr_datetime) as number, position: positionKey(origin), origin });
+      if (!isControl(value)) {
+        const eventTime = eventTimeOf(value.tr_datetime) as number;
+        records.push({ record: value, eventTime, position: positionKey(origin), origin });
+        raise(SELF_PATH, eventTime);
+      } else if (value.eddy_control === 'final_watermark') raise(FINAL_PATH, FINAL_EVENT_TIME);
+      else raise(`${value.source}${SEP}${value.via ?? ''}`, value.max_event_time);
     }
-    const limits = lateness(deps.queries, pipeline, own?.eventTime);
+    const limits = lateness(deps.queries, pipeline, shardBound(own));
     const collected = collectBatch(deps.queries, records, (query, slice) => slice.end + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME));
     const sizes = await deps.state.addDistinct([...collected.distinct.values()]);
     const updates = sliceUpdates(deps.queries, collected, sizes);
@@ -77,9 +86,7 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
       rows += published.length;
     }
 
-    const highest = records.reduce((max, { eventTime }) => Math.max(max, eventTime), own?.eventTime ?? BEFORE_TIME);
-    const eventTime = final ? FINAL_EVENT_TIME : highest;
-    if (fresh.length > 0 && eventTime > BEFORE_TIME) await deps.state.advanceShard(shard, { eventTime, position: span.last, activeAt: deps.clock() });
+    if (fresh.length > 0) await deps.state.advanceShard(shard, { position: span.last, activeAt: deps.clock(), paths: raised });
 
     const touched = new Map<string, Set<number>>();
     for (const update of updates) if (!continuous.has(update.query)) touched.set(update.query, (touched.get(update.query) ?? new Set()).add(update.slice));
@@ -97,15 +104,15 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
 
 /**
  * Per windowed query, the event time at or before which a slice's end makes its records late:
- * the query's fired watermark, or the shard's own clock (before this batch) minus the
- * out-of-orderness, whichever is later. Both are fixed for the records after the shard's
+ * the query's fired watermark, or the shard's own bound (its lowest path, before this batch)
+ * minus the out-of-orderness, whichever is later. Both are fixed for the records after the shard's
  * checkpoint, so every delivery of a batch judges its records alike.
  */
-function lateness(queries: readonly CompiledQuery[], pipeline: PipelineState, ownEventTime: number | undefined): Map<string, number> {
+function lateness(queries: readonly CompiledQuery[], pipeline: PipelineState, ownBound: number): Map<string, number> {
   const limits = new Map<string, number>();
   for (const query of queries) {
     if (!query.windowed) continue;
-    const own = ownEventTime === undefined ? BEFORE_TIME : ownEventTime >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : ownEventTime - query.definition.watermark.outOfOrdernessMs;
+    const own = ownBound <= BEFORE_TIME ? BEFORE_TIME : ownBound >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : ownBound - query.definition.watermark.outOfOrdernessMs;
     limits.set(query.name, Math.max(pipeline.fired.get(query.name) ?? BEFORE_TIME, own));
   }
   return limits;

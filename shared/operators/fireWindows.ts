@@ -1,10 +1,11 @@
 import type { CompiledQuery } from '../aggregate/compile.js';
 import { publishedWindowRows, windowResults } from '../aggregate/emit.js';
 import { crossesWindowEnd, windowsEndingIn, windowsOfSlice, type Interval } from '../aggregate/windows.js';
-import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type PipelineState } from '../ports/AggregateStateStore.js';
+import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim } from '../ports/AggregateStateStore.js';
 import type { ResultPublisher } from '../ports/ResultPublisher.js';
 import type { ResultStore } from '../ports/ResultStore.js';
 import type { ShardDirectory } from '../ports/ShardDirectory.js';
+import { pipelineBound } from '../aggregate/watermark.js';
 
 /** Dependencies of window firing. */
 export interface FiringDeps {
@@ -15,8 +16,10 @@ export interface FiringDeps {
   readonly publisher: ResultPublisher;
   /** Processing time, epoch ms. */
   readonly clock: () => number;
-  /** A shard silent this long no longer holds the watermark back (Flink's `withIdleness`). */
+  /** A path silent this long no longer holds the watermark back (Flink's `withIdleness`). */
   readonly idleTimeoutMs: number;
+  /** Nothing fires this long after the pipeline's first batch, so every path can report. @default idleTimeoutMs */
+  readonly startupGraceMs?: number;
   /** A firing claimed this long ago and not completed is taken over by another invocation. */
   readonly firingTimeoutMs: number;
 }
@@ -41,21 +44,10 @@ interface Range {
 /** The slices that windows ending in the range can hold: from one window size before `from`. */
 const spanOf = ({ from, to }: Range, size: number): Range => ({ from: Math.max(from - size, BEFORE_TIME + 1), to: Math.min(to, FINAL_EVENT_TIME) });
 
-/**
- * The watermark of a query: the lowest event time over the shards that hold it back, minus the
- * query's out-of-orderness; undefined while nothing may fire. A shard holds it back while it has
- * been heard from within the idle timeout; an open shard not heard from yet holds it at the start
- * until the pipeline has run for the idle timeout (Flink's `withIdleness`).
- * @param open - the input stream's open shards
- */
-export function queryWatermark(pipeline: PipelineState, open: readonly string[], query: CompiledQuery, now: number, idleTimeoutMs: number): number | undefined {
-  const clocks = [...pipeline.shards.values()];
-  const started = Math.min(...clocks.map((clock) => clock.firstSeenAt ?? clock.activeAt));
-  const waiting = open.some((shard) => !pipeline.shards.has(shard)) && now - started <= idleTimeoutMs;
-  const active = clocks.filter((clock) => now - clock.activeAt <= idleTimeoutMs);
-  if (waiting || active.length === 0) return undefined;
-  const lowest = Math.min(...active.map((clock) => clock.eventTime));
-  return lowest >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : lowest - query.definition.watermark.outOfOrdernessMs;
+/** A query's watermark: the pipeline's bound minus the query's out-of-orderness. */
+export function queryWatermark(bound: number | undefined, query: CompiledQuery): number | undefined {
+  if (bound === undefined) return undefined;
+  return bound >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : bound - query.definition.watermark.outOfOrdernessMs;
 }
 
 /**
@@ -95,6 +87,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     const now = deps.clock();
     const pipeline = await deps.state.readPipeline();
     const open = await deps.shards.openShards();
+    const bound = pipelineBound(pipeline, { open, now, idleTimeoutMs: deps.idleTimeoutMs, startupGraceMs: deps.startupGraceMs ?? deps.idleTimeoutMs });
     const claims: FiringClaim[] = [];
     const emitted = new Map<string, Set<string>>();
     const remember = (query: string, due: readonly Interval[]): void => {
@@ -112,7 +105,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
         await deps.state.completeFiring(query.name, pending.to);
         continue;
       }
-      const watermark = queryWatermark(pipeline, open, query, now, deps.idleTimeoutMs);
+      const watermark = queryWatermark(bound, query);
       const fired = pipeline.fired.get(query.name);
       if (watermark !== undefined && crossesWindowEnd(query.definition.window, fired ?? BEFORE_TIME, watermark)) claims.push({ query: query.name, from: fired, to: watermark });
     }

@@ -40,20 +40,40 @@ export interface DistinctAdd {
   readonly values: readonly string[];
 }
 
-/** A shard's event-time progress as the pipeline's watermark sees it. */
-export interface ShardClock {
-  /** Highest event time the shard has delivered (ms); `FINAL_EVENT_TIME` after end of input. */
+/** One path's watermark as a clean shard has seen it: its highest event time, and when it last moved. */
+export interface PathClock {
+  /** Event time (ms), `FINAL_EVENT_TIME` after the end of input. */
   readonly eventTime: number;
-  /** When it last delivered a batch (processing time, epoch ms). */
+  /** When the shard last received a watermark on this path (processing time, epoch ms). */
   readonly activeAt: number;
-  /** When it first delivered one (set once; the earliest over shards is when the pipeline started). */
+}
+
+/**
+ * A clean shard's progress as the pipeline's watermark sees it. Records reach a clean shard by
+ * many paths (raw shard → enriched shard → clean shard), each with its own lag; each path's
+ * watermark bounds the event times still to come by that path.
+ */
+export interface ShardClock {
+  /** When the shard last delivered a batch (processing time, epoch ms). */
+  readonly activeAt: number;
+  /** When it first delivered one (the earliest over shards is when the pipeline started). */
   readonly firstSeenAt?: number;
   /**
    * The position of the last record whose batch was applied in full. Records at or before it
-   * are done (a batch delivered again skips them); the event time above is the shard's clock
-   * for judging every record after it, however often their batch is delivered.
+   * are done (a batch delivered again skips them); the path clocks are those of that moment,
+   * so every delivery of a batch judges its records alike.
    */
   readonly position?: PositionKey;
+  /** Per path (`<source>␟<via>`, `self` for records that came with no watermark, `final`). */
+  readonly paths: ReadonlyMap<string, PathClock>;
+}
+
+/** What one applied batch moves a shard's clock to. */
+export interface ShardAdvance {
+  readonly position: PositionKey;
+  readonly activeAt: number;
+  /** The paths whose watermark this batch raised, with their new event time. */
+  readonly paths: ReadonlyMap<string, number>;
 }
 
 /** A firing in progress: windows ending in `(from, to]` are being emitted by `owner`. */
@@ -103,7 +123,7 @@ export interface AggregateStateStore {
    */
   applySlices(shard: string, batch: { readonly first: PositionKey; readonly last: PositionKey }, updates: readonly SliceUpdate[]): Promise<SliceImage[]>;
   /** Records a shard's progress after a batch was applied in full; a clock at or past `position` already is left alone but for `activeAt`. */
-  advanceShard(shard: string, clock: ShardClock): Promise<void>;
+  advanceShard(shard: string, advance: ShardAdvance): Promise<void>;
   /** Claims firings for several queries at once; false when another invocation got there first. */
   claimFiring(owner: string, claims: readonly FiringClaim[], now: number): Promise<boolean>;
   /** Takes over a pending firing whose owner stopped; false when it changed meanwhile. */

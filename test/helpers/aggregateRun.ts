@@ -5,7 +5,8 @@
  * numbers. For the operator's tests and benchmark, without Kinesis.
  */
 import { readFileSync } from 'node:fs';
-import { FINAL_WATERMARK, type CleanInput } from '../../shared/aggregate/control.js';
+import { FINAL_WATERMARK, type CleanInput, type WatermarkRecord } from '../../shared/aggregate/control.js';
+import { eventTimeOf } from '../../shared/aggregate/eventTime.js';
 import { primaryKeyOf } from '../../shared/primaryKey.js';
 import { parseProductsCsv } from '../../shared/products/parseProductsCsv.js';
 import { validateRawTransaction } from '../../shared/schema/rawTransaction.js';
@@ -49,13 +50,23 @@ export class ShardFeed {
     for (const shard of shards) this.next.set(shard, start);
   }
 
-  /** Spreads records over the shards by primary key, keeping their order within a shard. */
-  public spread(records: readonly CleanInput[]): Map<string, Decoded<CleanInput>[]> {
+  /**
+   * Spreads records over the shards by primary key, keeping their order within a shard. With
+   * `watermarkEvery`, after each that many records every shard also gets a watermark (as enrich
+   * and dedupe would put one after each batch) of the highest event time so far.
+   */
+  public spread(records: readonly CleanInput[], watermarkEvery?: number): Map<string, Decoded<CleanInput>[]> {
     const byShard = new Map<string, Decoded<CleanInput>[]>(this.shards.map((shard) => [shard, []]));
-    for (const record of records) {
+    let highest = Number.NEGATIVE_INFINITY;
+    records.forEach((record, i) => {
       const shard = this.shards[fnv1a('pk' in record ? record.pk : '') % this.shards.length] as string;
       (byShard.get(shard) as Decoded<CleanInput>[]).push(this.decoded(shard, record));
-    }
+      if ('tr_datetime' in record) highest = Math.max(highest, eventTimeOf(record.tr_datetime) as number);
+      if (watermarkEvery !== undefined && ((i + 1) % watermarkEvery === 0 || i === records.length - 1)) {
+        const mark: WatermarkRecord = { eddy_control: 'watermark', source: 'shardId-raw', via: 'shardId-enriched', max_event_time: highest };
+        for (const [target, queue] of byShard) queue.push(this.decoded(target, mark));
+      }
+    });
     return byShard;
   }
 
@@ -104,13 +115,14 @@ export async function feedScenario(
   operator: BatchOperator,
   deliver: Deliver = (op, batch) => op(batch).then(() => undefined),
   batchSize = 97,
+  watermarkEvery = 150,
 ): Promise<void> {
   const products = loadProductMap();
   const seen = new Set<string>();
   const feed = new ShardFeed(shards);
   let index = 0;
   for (const phase of [enrichLines(input.phase1, products, seen), enrichLines(input.phase2, products, seen)]) {
-    for (const batch of interleave(feed.spread(phase), batchSize)) await deliver(operator, batch, index++);
+    for (const batch of interleave(feed.spread(phase, watermarkEvery), batchSize)) await deliver(operator, batch, index++);
   }
   for (const batch of feed.final().values()) await deliver(operator, batch, index++);
 }
