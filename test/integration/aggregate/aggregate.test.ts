@@ -19,7 +19,7 @@ import { uniqueName, useTestStack } from '../../helpers/stack.js';
 
 useTestStack();
 const SHARDS = ['shardId-000000000001', 'shardId-000000000002'];
-const input = buildAggregateInput({ seed: 11, days: 3, stores: 1, rows: 900, duplicateRate: 0.02, lateCount: 4 });
+const input = buildAggregateInput({ seed: 11, days: 3, stores: 1, duplicateRate: 0.02, lateCount: 4 });
 let expected: Record<QueryName, ReferenceRow[]>;
 
 beforeAll(async () => {
