@@ -9,6 +9,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   generate: { summary: 'Write realistic, seeded transactions for the scenario', load: () => import('./commands/generate.js') },
   datagen: { summary: 'Generate rows for any schema, like Flink’s datagen connector', load: () => import('./commands/datagen.js') },
   produce: { summary: 'Send a file or the generator to the raw stream with PutRecords', load: () => import('./commands/produce.js') },
+  watermark: { summary: 'Signal end of input: the final watermark on every open clean-stream shard', load: () => import('./commands/watermark.js') },
+  results: { summary: 'Print a query’s rows from the results table (table, JSON lines or CSV)', load: () => import('./commands/results.js') },
   stats: { summary: 'Per-stage counts: in = out + errors + duplicates + failed', load: () => import('./commands/stats.js') },
   record: { summary: 'Capture a batch from a local stream into an event fixture', load: () => import('./commands/record.js') },
   replay: { summary: 'Run an event fixture through a function and print its result', load: () => import('./commands/replay.js') },

@@ -1,6 +1,12 @@
 import { ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { ShardDirectory } from '../ports/ShardDirectory.js';
 
+/** An open shard and the first hash key of its range. */
+export interface OpenShard {
+  readonly shardId: string;
+  readonly startingHashKey: string;
+}
+
 /** Options of {@link KinesisShardDirectory}. */
 export interface KinesisShardDirectoryOptions {
   /** How long a listing is reused. @default 30,000 ms */
@@ -17,7 +23,7 @@ export interface KinesisShardDirectoryOptions {
 export class KinesisShardDirectory implements ShardDirectory {
   /** ListShards calls made. */
   public calls = 0;
-  private cached: { readonly at: number; readonly shards: readonly string[] } | undefined;
+  private cached: { readonly at: number; readonly shards: readonly OpenShard[] } | undefined;
 
   public constructor(
     private readonly client: KinesisClient,
@@ -26,14 +32,21 @@ export class KinesisShardDirectory implements ShardDirectory {
   ) {}
 
   public async openShards(): Promise<readonly string[]> {
+    return (await this.openShardRanges()).map((shard) => shard.shardId);
+  }
+
+  /** The open shards with the first hash key of each: an `ExplicitHashKey` that lands on it. */
+  public async openShardRanges(): Promise<readonly OpenShard[]> {
     const now = (this.options.clock ?? Date.now)();
     if (this.cached !== undefined && now - this.cached.at < (this.options.ttlMs ?? 30_000)) return this.cached.shards;
-    const shards: string[] = [];
+    const shards: OpenShard[] = [];
     let NextToken: string | undefined;
     do {
       this.calls += 1;
       const page = await this.client.send(new ListShardsCommand(NextToken === undefined ? { StreamName: this.stream } : { NextToken }));
-      for (const shard of page.Shards ?? []) if (shard.SequenceNumberRange?.EndingSequenceNumber === undefined && shard.ShardId !== undefined) shards.push(shard.ShardId);
+      for (const shard of page.Shards ?? []) {
+        if (shard.SequenceNumberRange?.EndingSequenceNumber === undefined && shard.ShardId !== undefined) shards.push({ shardId: shard.ShardId, startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0' });
+      }
       NextToken = page.NextToken;
     } while (NextToken !== undefined);
     this.cached = { at: now, shards };
