@@ -38,7 +38,8 @@ export interface CompiledQuery {
   /**
    * The value a `count_distinct` counts, split into a partition and the rest: when its fields
    * include `tr_date`, the date is the partition (values of different dates always differ), so a
-   * day's values sit apart and no item grows without bound.
+   * day's values sit apart and no item grows without bound. The rest is its fields joined by
+   * U+001F (`%` and U+001F escaped), compact so that a bucket holds many: `12345␟1␟8325`.
    */
   readonly distinctOf: (aggregate: Aggregate, record: EnrichedTransaction) => { readonly partition: string; readonly value: string };
 }
@@ -76,7 +77,10 @@ export function compileQuery(definition: QueryDefinition): CompiledQuery {
       const partitioned = fields.includes('tr_date');
       return {
         partition: partitioned ? record.tr_date : '',
-        value: JSON.stringify(fields.filter((field) => !partitioned || field !== 'tr_date').map((field) => record[field])),
+        value: fields
+          .filter((field) => !partitioned || field !== 'tr_date')
+          .map((field) => String(record[field]).replace(/%/g, '%25').replace(/\u001f/g, '%1F'))
+          .join('\u001f'),
       };
     },
   };
