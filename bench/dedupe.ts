@@ -22,7 +22,7 @@ import { decodeBatch, type Decoded, type RecordOrigin } from '../shared/stage/de
 import type { EnrichedTransaction, Product, RawTransaction } from '../shared/types.js';
 import { freePort } from '../local/stack/emulators.js';
 import { LOCAL_CREDENTIALS, startStack } from '../local/stack/stack.js';
-import { InMemoryErrorSink, InMemoryLookup, InMemorySeenKeyStore } from '../test/helpers/fakes.js';
+import { InMemoryErrorSink, InMemoryLookup, InMemoryPublishedKeys, InMemorySeenKeyStore } from '../test/helpers/fakes.js';
 import { kinesisEvent, kinesisRecordFactory } from '../test/helpers/kinesisEvents.js';
 
 const flag = process.argv.indexOf('--records');
@@ -175,7 +175,7 @@ async function dedupeStage(): Promise<void> {
     stage: 'dedupe',
     parse: validateEnrichedTransaction,
     maxRecordBytes,
-    operator: createDedupeOperator<EnrichedTransaction>({ seen: new InMemorySeenKeyStore(), horizonSeconds, clock: Date.now }),
+    operator: createDedupeOperator<EnrichedTransaction>({ seen: new InMemorySeenKeyStore(), published: new InMemoryPublishedKeys(), outputStream: 'clean', horizonSeconds, clock: Date.now }),
     sink,
     errors: new InMemoryErrorSink(),
     partitionKeyOf: (record) => record.pk,
@@ -191,7 +191,7 @@ async function setDedupe(): Promise<void> {
   }
 }
 async function dedupeOperator(): Promise<void> {
-  const dedupe = createDedupeOperator<EnrichedTransaction>({ seen: new InMemorySeenKeyStore(), horizonSeconds, clock: Date.now });
+  const dedupe = createDedupeOperator<EnrichedTransaction>({ seen: new InMemorySeenKeyStore(), published: new InMemoryPublishedKeys(), outputStream: 'clean', horizonSeconds, clock: Date.now });
   for (const batch of memoryBatches) await dedupe(batch);
 }
 for (const run of [bareLoop, dedupeStage, setDedupe, dedupeOperator]) await run();
@@ -225,7 +225,7 @@ try {
     const table = `seen-${(tables += 1)}`;
     await createTable(ours.client, table, 'pk');
     const store = new DynamoDBSeenKeyStore(document, table);
-    const dedupe = createDedupeOperator<EnrichedTransaction>({ seen: store, horizonSeconds, clock: Date.now });
+    const dedupe = createDedupeOperator<EnrichedTransaction>({ seen: store, published: new InMemoryPublishedKeys(), outputStream: 'clean', horizonSeconds, clock: Date.now });
     let forwarded = 0;
     let duplicates = 0;
     ours.reset();

@@ -1,6 +1,7 @@
-// Dedupe: enriched records → each primary key once within the horizon → clean stream.
+// Dedupe: enriched records → each primary key once within the horizon → clean stream, exactly once.
 import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../shared/adapters/clients.js';
 import { DynamoDBSeenKeyStore } from '../shared/adapters/DynamoDBSeenKeyStore.js';
+import { KinesisPublishedKeys } from '../shared/adapters/KinesisPublishedKeys.js';
 import { KinesisRecordSink } from '../shared/adapters/KinesisRecordSink.js';
 import { S3ErrorSink } from '../shared/adapters/S3ErrorSink.js';
 import { loadDedupeConfig } from '../shared/config.js';
@@ -11,14 +12,16 @@ import type { EnrichedTransaction } from '../shared/types.js';
 
 const config = loadDedupeConfig();
 const seen = new DynamoDBSeenKeyStore(createDynamoDBDocumentClient(), config.seenTable);
+// Reads of the clean stream (on redelivery only) may be retried by the SDK; its puts may not (see createKinesisClient).
+const published = new KinesisPublishedKeys(createKinesisClient());
 
 /** The Lambda handler: a Kinesis batch in, `batchItemFailures` out. */
 export const handler = createStageHandler({
   stage: 'dedupe',
   parse: validateEnrichedTransaction,
   maxRecordBytes: config.maxRecordBytes,
-  operator: createDedupeOperator<EnrichedTransaction>({ seen, horizonSeconds: config.horizonSeconds, clock: Date.now }),
-  sink: new KinesisRecordSink(createKinesisClient(), config.outputStream),
+  operator: createDedupeOperator<EnrichedTransaction>({ seen, published, outputStream: config.outputStream, horizonSeconds: config.horizonSeconds, clock: Date.now }),
+  sink: new KinesisRecordSink(createKinesisClient({ maxAttempts: 1 }), config.outputStream),
   errors: new S3ErrorSink(createS3Client(), config.errorBucket, config.errorPrefix),
   partitionKeyOf: (record) => record.pk,
 });

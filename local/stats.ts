@@ -9,6 +9,8 @@ export interface StageTotals {
   out: number;
   rejected: Record<string, number>;
   duplicates: number;
+  /** Records of redelivered batches already on the output stream from an earlier attempt (dedupe). @default 0 */
+  alreadyPublished?: number;
   failed: number;
 }
 
@@ -27,12 +29,13 @@ export async function readStageTotals(logDir: string): Promise<StageTotals[]> {
   for (const file of files) {
     for (const line of (await readFile(join(logDir, file), 'utf8')).split('\n')) {
       if (!line.includes('"batch done"')) continue;
-      const report = JSON.parse(line) as { stage: string; in: number; out: number; rejected: Record<string, number>; duplicates?: number; failed: number };
-      const entry = totals.get(report.stage) ?? { stage: report.stage, invocations: 0, in: 0, out: 0, rejected: {}, duplicates: 0, failed: 0 };
+      const report = JSON.parse(line) as { stage: string; in: number; out: number; rejected: Record<string, number>; duplicates?: number; alreadyPublished?: number; failed: number };
+      const entry = totals.get(report.stage) ?? { stage: report.stage, invocations: 0, in: 0, out: 0, rejected: {}, duplicates: 0, alreadyPublished: 0, failed: 0 };
       entry.invocations += 1;
       entry.in += report.in;
       entry.out += report.out;
       entry.duplicates += report.duplicates ?? 0;
+      entry.alreadyPublished = (entry.alreadyPublished ?? 0) + (report.alreadyPublished ?? 0);
       entry.failed += report.failed;
       for (const [reason, count] of Object.entries(report.rejected)) entry.rejected[reason] = (entry.rejected[reason] ?? 0) + count;
       totals.set(report.stage, entry);
@@ -54,19 +57,34 @@ export function pipelineTotals(totals: readonly StageTotals[]): StageTotals | un
   for (const t of totals) for (const [reason, count] of Object.entries(t.rejected)) rejected[reason] = (rejected[reason] ?? 0) + count;
   // What a stage forwarded and the next one did not read (or read twice) shows as the gap.
   const sum = (pick: (t: StageTotals) => number): number => totals.reduce((total, t) => total + pick(t), 0);
-  return { stage: 'pipeline', invocations: sum((t) => t.invocations), in: first.in, out: last.out, rejected, duplicates: sum((t) => t.duplicates), failed: sum((t) => t.failed) };
+  return {
+    stage: 'pipeline',
+    invocations: sum((t) => t.invocations),
+    in: first.in,
+    out: last.out,
+    rejected,
+    duplicates: sum((t) => t.duplicates),
+    alreadyPublished: sum((t) => t.alreadyPublished ?? 0),
+    failed: sum((t) => t.failed),
+  };
 }
 
-/** One line per stage, and one for the pipeline: `in = out + errors + duplicates + failed`, with a check mark when it holds. */
+/**
+ * One line per stage, and one for the pipeline: `in = out + errors + duplicates + failed`, with
+ * a check mark when it holds. Records a redelivered dedupe batch found already on the clean
+ * stream (not put again) are a term of their own, shown when there are any.
+ */
 export function formatStageTotals(totals: readonly StageTotals[]): string {
   const n = (value: number): string => value.toLocaleString('en-US');
   const whole = totals.length > 1 ? pipelineTotals(totals) : undefined;
   return [...totals, ...(whole ? [whole] : [])]
     .map((t) => {
       const errors = rejectedCount(t);
-      const holds = t.in === t.out + errors + t.duplicates + t.failed;
+      const published = t.alreadyPublished ?? 0;
+      const holds = t.in === t.out + errors + t.duplicates + published + t.failed;
       const reasons = Object.entries(t.rejected).map(([reason, count]) => `${reason} ${n(count)}`).join(', ');
-      return `  ${t.stage.padEnd(9)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
+      const publishedTerm = published > 0 ? ` + already published ${n(published)}` : '';
+      return `  ${t.stage.padEnd(9)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)}${publishedTerm} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
     })
     .join('\n');
 }

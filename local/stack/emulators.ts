@@ -4,10 +4,10 @@ import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import kinesalite from 'kinesalite';
 import S3rver from '@20minutes/s3rver';
 import { ConfigError } from '../../shared/errors.js';
 import { sleep } from '../../shared/retry.js';
+import { loadKinesalite } from './kinesalite.js';
 
 /** A running emulator. */
 export interface Emulator {
@@ -45,7 +45,7 @@ export async function freePort(): Promise<number> {
 export async function startKinesis(port: number, path?: string): Promise<Emulator> {
   await assertPortFree(port, 'the Kinesis emulator');
   if (path) await mkdir(path, { recursive: true });
-  const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 10_000, ...(path ? { path } : {}) });
+  const server = loadKinesalite()({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 10_000, ...(path ? { path } : {}) });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     name: 'kinesis',

@@ -10,12 +10,18 @@ import { DynamoDBDimensionLookup } from './DynamoDBDimensionLookup.js';
 /** Items a TransactWriteItems call may hold. @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html */
 const TRANSACTION_MAX_ITEMS = 100;
 
-/** A seen-key item: the key, the record that claimed it, and its TTL. */
+/** A seen-key item: the key, the record that claimed it, when (absent on items written before it was kept), and its TTL. */
 interface SeenItem {
   readonly pk: string;
   readonly owner: string;
+  /** Epoch milliseconds. */
+  readonly claimed_at?: number;
+  /** Epoch seconds (DynamoDB's TTL attribute). */
   readonly expires_at: number;
 }
+
+const NEW: ClaimOutcome = { status: 'new' };
+const TAKEN: ClaimOutcome = { status: 'taken' };
 
 /** Options of {@link DynamoDBSeenKeyStore}. */
 export interface DynamoDBSeenKeyStoreOptions extends RetryOptions {
@@ -27,7 +33,8 @@ export interface DynamoDBSeenKeyStoreOptions extends RetryOptions {
 type CancellationReason = { Code?: string; Item?: Record<string, AttributeValue> };
 
 /**
- * Seen keys in DynamoDB (table keyed by `pk`, TTL on `expires_at`), at a few requests per
+ * Seen keys in DynamoDB (table keyed by `pk`, TTL on `expires_at`, the claim time in
+ * `claimed_at`, which a `mine` outcome carries), at a few requests per
  * batch instead of one per record: a BatchGetItem (100 keys a call) settles every key already
  * claimed; only the new ones are written, 100 to a TransactWriteItems call, each Put guarded by
  * `attribute_not_exists(pk) OR expires_at < :now`. A key another shard claimed in between
@@ -46,7 +53,7 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
     private readonly tableName: string,
     private readonly options: DynamoDBSeenKeyStoreOptions = {},
   ) {
-    const readOptions = { ...options, attributes: ['pk', 'owner', 'expires_at'], concurrency: options.concurrency ?? 4 };
+    const readOptions = { ...options, attributes: ['pk', 'owner', 'claimed_at', 'expires_at'], concurrency: options.concurrency ?? 4 };
     this.reader = new DynamoDBDimensionLookup<SeenItem>(client, tableName, 'pk', readOptions);
     this.consistentReader = new DynamoDBDimensionLookup<SeenItem>(client, tableName, 'pk', { ...readOptions, consistentRead: true });
   }
@@ -59,7 +66,7 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
     const classify = (index: number, item: SeenItem | undefined): boolean => {
       const claim = claims[index] as KeyClaim;
       if (!item || item.expires_at < nowSeconds) return false;
-      outcomes[index] = item.owner === claim.owner ? 'mine' : 'taken';
+      outcomes[index] = item.owner === claim.owner ? { status: 'mine', expiresAt: item.expires_at, ...(item.claimed_at === undefined ? {} : { claimedAt: item.claimed_at }) } : TAKEN;
       return true;
     };
     let pending = claims.map((_, index) => index).filter((index) => !classify(index, existing.get((claims[index] as KeyClaim).key)));
@@ -86,7 +93,7 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
             return {
               Put: {
                 TableName: this.tableName,
-                Item: { pk: claim.key, owner: claim.owner, expires_at: claim.expiresAt },
+                Item: { pk: claim.key, owner: claim.owner, claimed_at: claim.claimedAt, expires_at: claim.expiresAt },
                 ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now',
                 ExpressionAttributeValues: { ':now': nowSeconds },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -95,7 +102,7 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
           }),
         }),
       );
-      for (const index of indexes) outcomes[index] = 'new';
+      for (const index of indexes) outcomes[index] = NEW;
       return [];
     } catch (error) {
       const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;

@@ -20,8 +20,23 @@ const keepAliveHandler = (): NodeHttpHandler =>
     httpsAgent: new Agent({ keepAlive: true, maxSockets: 64 }),
   });
 
-/** A Kinesis client over HTTP/1.1 keep-alive. */
-export const createKinesisClient = (): KinesisClient => new KinesisClient({ requestHandler: keepAliveHandler() });
+/** Options of {@link createKinesisClient}. */
+export interface KinesisClientOptions {
+  /**
+   * Attempts the SDK makes of one call. A writer whose duplicates matter sets 1: the SDK
+   * retries a whole PutRecords after a timeout or a 5xx, when its records may already have
+   * landed, and would put them twice. Per-entry failures and throttling, which are certainly
+   * not written, are still retried by `KinesisRecordSink`. @default the SDK's (3)
+   */
+  readonly maxAttempts?: number;
+}
+
+/**
+ * A Kinesis client over HTTP/1.1 keep-alive.
+ * @param options - SDK retry attempts
+ */
+export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient =>
+  new KinesisClient({ requestHandler: keepAliveHandler(), ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }) });
 
 /** A DynamoDB document client (plain JS values, `undefined` removed). */
 export const createDynamoDBDocumentClient = (): DynamoDBDocumentClient =>

@@ -1,18 +1,28 @@
-/** A claim on a primary key: who (the record's position) claims it, and until when. */
+/** A claim on a primary key: who (the record's position) claims it, when, and until when. */
 export interface KeyClaim {
   readonly key: string;
   /** The claiming record's position (`shard:seq:sub`): the same on every redelivery of that record. */
   readonly owner: string;
+  /** Epoch milliseconds the claim is made at: whatever the owner forwards, it forwards after this. */
+  readonly claimedAt: number;
   /** Epoch seconds after which the claim no longer counts (and DynamoDB's TTL may delete it). */
   readonly expiresAt: number;
 }
 
 /**
- * What became of a claim: `new`, this call made it; `mine`, the same owner made it before (a
- * redelivery of the same record, whose earlier forward may or may not have landed); `taken`,
- * another record holds it (a duplicate).
+ * What became of a claim: `new`, this call made it; `taken`, another record holds it (a
+ * duplicate); `mine`, the same owner made it before (a redelivery of the same record, whose
+ * earlier forward may or may not have landed), with when that first claim was made, so the
+ * caller can look for that forward. `claimedAt` is absent on claims stored before it was
+ * recorded; `expiresAt` (their expiry minus the horizon) stands in for it then.
  */
-export type ClaimOutcome = 'new' | 'mine' | 'taken';
+export type ClaimOutcome =
+  | { readonly status: 'new' }
+  | { readonly status: 'taken' }
+  | { readonly status: 'mine'; readonly claimedAt?: number; readonly expiresAt: number };
+
+/** The status of a {@link ClaimOutcome}. */
+export type ClaimStatus = ClaimOutcome['status'];
 
 /**
  * The keys seen within the dedupe horizon. Claims are atomic (conditional writes): of two

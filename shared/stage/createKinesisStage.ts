@@ -6,15 +6,23 @@ import { KINESIS_LIMITS } from '../constants.js';
 import { PoisonRecordError } from '../errors.js';
 import { decodeBatch, errorDocument, type Decoded, type Parse, type RecordOrigin } from './decode.js';
 
-/** What a stage's operator returns: each decoded input ends in `outputs`, `rejected`, or is counted as a duplicate. */
+/**
+ * What a stage's operator returns: each decoded input ends in `outputs`, `rejected`, or is
+ * counted as a duplicate or as already published.
+ */
 export interface StageOutput<O> {
   readonly outputs: readonly { readonly record: O; readonly origin: RecordOrigin }[];
   readonly rejected: readonly ErrorDocument[];
   /** Inputs dropped because their primary key was already forwarded. @default 0 */
   readonly duplicates?: number;
+  /**
+   * Inputs of a redelivered batch not put again because an earlier attempt's put of them is
+   * already on the output stream (dedupe only). Unset for stages that never check.
+   */
+  readonly alreadyPublished?: number;
 }
 
-/** Counts of one invocation: in = out + rejected + duplicates + failed. */
+/** Counts of one invocation: in = out + rejected + duplicates + alreadyPublished + failed. */
 export interface StageReport {
   readonly stage: string;
   /** Sub-records decoded from the batch (a KPL record counts as its sub-records). */
@@ -27,6 +35,8 @@ export interface StageReport {
   readonly duplicates: number;
   /** Records whose output write still failed: reported in batchItemFailures for redelivery. */
   readonly failed: number;
+  /** Records of a redelivered batch already on the output stream from an earlier attempt: not written again. Set by stages that check (dedupe). */
+  readonly alreadyPublished?: number;
 }
 
 /** Dependencies of {@link createKinesisStage}. */
@@ -54,7 +64,7 @@ export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: 
   return async (event) => {
     const { decoded, rejected: undecodable, count } = decodeBatch(event.Records, deps.stage, deps.parse, deps.maxRecordBytes);
     const operated = await deps.operator(decoded);
-    const { duplicates = 0 } = operated;
+    const { duplicates = 0, alreadyPublished } = operated;
     const { outputs, unfit } = fitOutputs(operated.outputs, deps.stage, deps.partitionKeyOf);
     const allRejected = [...undecodable, ...operated.rejected, ...unfit];
     if (allRejected.length > 0) await deps.errors.write(allRejected);
@@ -62,7 +72,15 @@ export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: 
     const failedSeqs = [...new Set(outcome.failed.map((index) => (outputs[index] as { origin: RecordOrigin }).origin.seq))];
     const byReason: Record<string, number> = {};
     for (const document of allRejected) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
-    deps.report?.({ stage: deps.stage, in: count, out: outputs.length - outcome.failed.length, rejected: byReason, duplicates, failed: outcome.failed.length });
+    deps.report?.({
+      stage: deps.stage,
+      in: count,
+      out: outputs.length - outcome.failed.length,
+      rejected: byReason,
+      duplicates,
+      failed: outcome.failed.length,
+      ...(alreadyPublished === undefined ? {} : { alreadyPublished }),
+    });
     return { batchItemFailures: failedSeqs.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

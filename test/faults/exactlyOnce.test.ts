@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadServerlessModel } from '../../local/loadServerlessModel.js';
+import { readStageTotals } from '../../local/stats.js';
 import type { ServerlessModel } from '../../local/serverlessModel.js';
 import { createResources } from '../../local/stack/resources.js';
 import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../../shared/adapters/clients.js';
@@ -38,6 +40,20 @@ async function withSlot<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What dedupe's per-invocation reports (`batch done` logs, as `eddy stats` reads them) say it found already on the clean stream. */
+async function readDedupeReports(logDir: string): Promise<{ alreadyPublished: number; invocations: number }> {
+  const found: number[] = [];
+  for (const file of (await readdir(logDir).catch(() => [] as string[])).filter((name) => name.endsWith('.log'))) {
+    for (const line of (await readFile(join(logDir, file), 'utf8')).split('\n')) {
+      if (!line.includes('"batch done"')) continue;
+      const report = JSON.parse(line) as { stage?: string; alreadyPublished?: number };
+      if (report.stage === 'dedupe' && (report.alreadyPublished ?? 0) > 0) found.push(report.alreadyPublished ?? 0);
+    }
+  }
+  const totals = (await readStageTotals(logDir)).find((t) => t.stage === 'dedupe');
+  return { alreadyPublished: totals?.alreadyPublished ?? 0, invocations: found.length };
+}
+
 interface Outcome {
   readonly schedule: Schedule;
   readonly millis: number;
@@ -45,9 +61,12 @@ interface Outcome {
   readonly fired: number;
   readonly scheduledFailCrash: number;
   readonly crashAfterPutRecordsFired: boolean;
-  readonly reforwardedKeys: number;
+  readonly repeatedKeys: number;
   readonly extraCopies: number;
-  readonly overcount: number;
+  /** Records of redelivered dedupe batches found already on the clean stream and not put again. */
+  readonly alreadyPublished: number;
+  /** Dedupe invocations that found some. */
+  readonly publishedInvocations: number;
   readonly earlyIdle: number;
   readonly resharded?: string;
   readonly outcomes: Readonly<Record<string, number>>;
@@ -87,7 +106,8 @@ afterAll(() => {
       `  faults scheduled by kind: ${[...byKind].sort().map(([kind, count]) => `${kind}=${count}`).join(' ')}`,
       `  fail/crash faults that fired: ${sum((o) => o.fired)}/${sum((o) => o.scheduledFailCrash)}; crashes right after a successful PutRecords: ${outcomes.filter((o) => o.crashAfterPutRecordsFired).length} schedules`,
       `  reshards done: ${outcomes.filter((o) => o.resharded).length}`,
-      `  clean-stream keys re-forwarded as identical copies (at-least-once window, counted once by key): ${sum((o) => o.reforwardedKeys)} keys, ${sum((o) => o.extraCopies)} extra copies, in ${outcomes.filter((o) => o.extraCopies > 0).length} schedules (a consumer summing every record instead would over-count sales by ${sum((o) => o.overcount).toLocaleString('en-US')} KRW)`,
+      `  clean stream holds each valid key exactly once in ${outcomes.filter((o) => o.repeatedKeys === 0).length}/${outcomes.length} schedules; keys more than once: ${sum((o) => o.repeatedKeys)} (${sum((o) => o.extraCopies)} extra records)`,
+      `  redelivered dedupe records found already on the clean stream, not put again: ${sum((o) => o.alreadyPublished)} in ${sum((o) => o.publishedInvocations)} invocations of ${outcomes.filter((o) => o.alreadyPublished > 0).length} schedules`,
       `  invocation outcomes: ${[...outcomes.reduce((all, o) => { for (const [label, count] of Object.entries(o.outcomes)) all.set(label, (all.get(label) ?? 0) + count); return all; }, new Map<string, number>())].sort().map(([label, count]) => `${label}=${count}`).join(' ')}`,
       `  drains where waitUntilIdle returned before the pipeline had settled: ${sum((o) => o.earlyIdle)} (seeds ${outcomes.filter((o) => o.earlyIdle > 0).map((o) => o.schedule.seed).join(', ') || 'none'})`,
       `  schedule time: median ${((millis[Math.floor(millis.length / 2)] ?? 0) / 1000).toFixed(1)} s, max ${((millis.at(-1) ?? 0) / 1000).toFixed(1)} s`,
@@ -108,6 +128,7 @@ describe('Faults: exactly-once effects end to end', () => {
       const input = await buildInput(seed, schedule);
       const observed = await withSlot(() => runSchedule(context, schedule, input));
       const verdict = verify(schedule, input, observed, products);
+      const dedupeReports = await readDedupeReports(observed.logDir);
       // The primary fail or crash is placed where it surely fires; if it did not, the schedule tested less than it claims.
       const primaryFired = ['crash', 'crashAfterPutRecords', 'fail'].includes(schedule.primary) ? observed.fired[0]?.fired === true : undefined;
       const problems = primaryFired === false ? [...verdict.problems, `the primary fault ${JSON.stringify(schedule.faults[0])} did not fire`] : verdict.problems;
@@ -119,9 +140,10 @@ describe('Faults: exactly-once effects end to end', () => {
         fired: failCrash.filter((entry) => entry.fired === true).length,
         scheduledFailCrash: failCrash.length,
         crashAfterPutRecordsFired: observed.fired.some(({ fault, fired }) => fired === true && fault.kind === 'crash' && fault.operation === 'PutRecords' && fault.when === 'after'),
-        reforwardedKeys: verdict.reforwardedKeys,
+        repeatedKeys: verdict.repeatedKeys,
         extraCopies: verdict.extraCopies,
-        overcount: verdict.naiveTotal - verdict.keyedTotal,
+        alreadyPublished: dedupeReports.alreadyPublished,
+        publishedInvocations: dedupeReports.invocations,
         earlyIdle: observed.earlyIdle,
         ...(observed.resharded ? { resharded: observed.resharded } : {}),
         outcomes: observed.outcomes,

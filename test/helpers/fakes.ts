@@ -1,5 +1,6 @@
 import type { DimensionLookup } from '../../shared/ports/DimensionLookup.js';
 import type { ErrorDocument, ErrorSink } from '../../shared/ports/ErrorSink.js';
+import type { PublishedKeys, PublishedKeysQuery } from '../../shared/ports/PublishedKeys.js';
 import type { OutputRecord, PutOutcome, RecordSink } from '../../shared/ports/RecordSink.js';
 import type { ClaimOutcome, KeyClaim, SeenKeyStore } from '../../shared/ports/SeenKeyStore.js';
 
@@ -33,17 +34,40 @@ export class InMemoryErrorSink implements ErrorSink {
   }
 }
 
-/** An in-memory seen-key store with the DynamoDB store's semantics. */
+/** An in-memory seen-key store with the DynamoDB store's semantics (`claimedAt` optional, as on items stored before it was kept). */
 export class InMemorySeenKeyStore implements SeenKeyStore {
-  public readonly items = new Map<string, { owner: string; expiresAt: number }>();
+  public readonly items = new Map<string, { owner: string; claimedAt?: number; expiresAt: number }>();
   public calls = 0;
   public async claim(claims: readonly KeyClaim[], nowSeconds: number): Promise<ClaimOutcome[]> {
     this.calls += 1;
-    return claims.map((claim) => {
+    return claims.map((claim): ClaimOutcome => {
       const item = this.items.get(claim.key);
-      if (item && item.expiresAt >= nowSeconds) return item.owner === claim.owner ? 'mine' : 'taken';
-      this.items.set(claim.key, { owner: claim.owner, expiresAt: claim.expiresAt });
-      return 'new';
+      if (item && item.expiresAt >= nowSeconds) {
+        if (item.owner !== claim.owner) return { status: 'taken' };
+        return { status: 'mine', expiresAt: item.expiresAt, ...(item.claimedAt === undefined ? {} : { claimedAt: item.claimedAt }) };
+      }
+      this.items.set(claim.key, { owner: claim.owner, claimedAt: claim.claimedAt, expiresAt: claim.expiresAt });
+      return { status: 'new' };
     });
+  }
+}
+
+/** An in-memory stream log for {@link PublishedKeys}: `publish` records values as having arrived at a time. */
+export class InMemoryPublishedKeys implements PublishedKeys {
+  public readonly records: { stream: string; value: unknown; arrivedAt: number }[] = [];
+  /** Every query asked, to check when (and from when) the stream is read. */
+  public readonly queries: PublishedKeysQuery[] = [];
+  /** Records `values` (parsed JSON records) as put to `stream` at `arrivedAt` (epoch ms). */
+  public publish(stream: string, arrivedAt: number, ...values: unknown[]): void {
+    for (const value of values) this.records.push({ stream, value, arrivedAt });
+  }
+  public async find(query: PublishedKeysQuery): Promise<ReadonlySet<string>> {
+    this.queries.push(query);
+    const found = new Set<string>();
+    for (const { stream, value, arrivedAt } of this.records) {
+      const key = stream === query.stream && arrivedAt >= query.since ? query.keyOf(value) : undefined;
+      if (key !== undefined && query.wanted.has(key)) found.add(key);
+    }
+    return found;
   }
 }

@@ -34,6 +34,24 @@ describe('Stats: per-stage accounting from function logs', () => {
     }
   });
 
+  it('counts records a redelivered dedupe batch found already on the clean stream as their own term', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eddy-stats-'));
+    try {
+      await writeFile(
+        join(dir, 'dedupe.log'),
+        [
+          line('dedupe', { in: 100, out: 97, rejected: {}, duplicates: 3, alreadyPublished: 0, failed: 0 }),
+          line('dedupe', { in: 100, out: 10, rejected: {}, duplicates: 3, alreadyPublished: 87, failed: 0 }),
+        ].join('\n'),
+      );
+      const totals = await readStageTotals(dir);
+      expect(totals).toMatchObject([{ stage: 'dedupe', in: 200, out: 107, duplicates: 6, alreadyPublished: 87, failed: 0 }]);
+      expect(formatStageTotals(totals)).toMatch(/dedupe +in +200 = out +107 \+ errors 0 \+ duplicates 6 \+ already published 87 \+ failed 0 +✓/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('marks a stage whose counts do not add up', async () => {
     const text = formatStageTotals([{ stage: 'enrich', invocations: 1, in: 10, out: 8, rejected: {}, duplicates: 0, failed: 0 }]);
     expect(text).toContain('✗');

@@ -3,6 +3,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../../../shared/adapters/clients.js';
+import { DynamoDBSeenKeyStore } from '../../../shared/adapters/DynamoDBSeenKeyStore.js';
 import { kinesisRecordFactory } from '../../helpers/kinesisEvents.js';
 import { lambdaContext } from '../../helpers/lambdaContext.js';
 import { createTestBucket, createTestStream, uniqueName, useTestStack } from '../../helpers/stack.js';
@@ -43,12 +44,21 @@ describe('Function: dedupe (against the local stack)', () => {
     expect(errors.Contents?.map((object) => object.Key)).toEqual([expect.stringMatching(/\/schema-violation\/dedupe-shardId-000000000000-103\.json$/)]);
   });
 
-  it('forwards again when the same batch is delivered again, with identical bytes (the owner’s claim)', async () => {
-    const batch = kinesisRecordFactory([enriched('redelivered')], { shardId: 'shardId-000000000002', firstSequence: 300n, arrival: Date.now() / 1000 });
+  it('puts a redelivered batch on the clean stream once: the earlier attempt’s records are found there and not put again', async () => {
+    const batch = kinesisRecordFactory([enriched('redelivered'), enriched('redelivered-too')], { shardId: 'shardId-000000000002', firstSequence: 300n, arrival: Date.now() / 1000 });
     await handler({ Records: batch }, lambdaContext('dedupe'));
+    expect((await handler({ Records: batch }, lambdaContext('dedupe'))).batchItemFailures).toEqual([]);
+    const copies = (await cleanPks()).filter((pk) => pk.startsWith('redelivered'));
+    expect(copies.sort()).toEqual(['redelivered', 'redelivered-too']);
+  });
+
+  it('forwards on redelivery a record it claimed whose earlier put never landed', async () => {
+    const now = Date.now();
+    const store = new DynamoDBSeenKeyStore(createDynamoDBDocumentClient(), names.table);
+    // The earlier attempt claimed the key, then failed before its PutRecords.
+    await store.claim([{ key: 'lost', owner: 'shardId-000000000004:400:', claimedAt: now - 1_000, expiresAt: Math.floor(now / 1000) + 3600 }], Math.floor(now / 1000));
+    const batch = kinesisRecordFactory([enriched('lost')], { shardId: 'shardId-000000000004', firstSequence: 400n, arrival: now / 1000 });
     await handler({ Records: batch }, lambdaContext('dedupe'));
-    const copies = (await readAllRecords(kinesis, names.stream)).filter((record) => Buffer.from(record.Data ?? new Uint8Array()).toString().includes('"redelivered"'));
-    expect(copies).toHaveLength(2);
-    expect(Buffer.from(copies[0]?.Data ?? new Uint8Array())).toEqual(Buffer.from(copies[1]?.Data ?? new Uint8Array()));
+    expect((await cleanPks()).filter((pk) => pk === 'lost')).toEqual(['lost']);
   });
 });

@@ -1,43 +1,46 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBDocumentClient } from '../../../shared/adapters/clients.js';
 import { DynamoDBSeenKeyStore } from '../../../shared/adapters/DynamoDBSeenKeyStore.js';
+import type { ClaimOutcome } from '../../../shared/ports/SeenKeyStore.js';
 import { uniqueName, useTestStack } from '../../helpers/stack.js';
 
 useTestStack();
 const client = createDynamoDBDocumentClient();
 const table = uniqueName('seen');
 const now = 1_800_000_000;
+const claimedAt = now * 1000;
+const status = (outcomes: readonly ClaimOutcome[]): string[] => outcomes.map((outcome) => outcome.status);
 
 beforeAll(async () => {
   await client.send(new CreateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }));
 });
 
-const claims = (prefix: string, count: number, owner: string) => Array.from({ length: count }, (_, i) => ({ key: `${prefix}-${i}`, owner: `${owner}-${i}`, expiresAt: now + 3600 }));
+const claims = (prefix: string, count: number, owner: string) => Array.from({ length: count }, (_, i) => ({ key: `${prefix}-${i}`, owner: `${owner}-${i}`, claimedAt, expiresAt: now + 3600 }));
 
 describe('Adapter: DynamoDBSeenKeyStore (DynamoDB Local)', () => {
   it('claims 1,000 new keys in 10 reads and 10 transactional writes, then knows them', async () => {
     const store = new DynamoDBSeenKeyStore(client, table);
     const first = await store.claim(claims('k', 1000, 'shard-a'), now);
-    expect(first.every((outcome) => outcome === 'new')).toBe(true);
+    expect(first.every((outcome) => outcome.status === 'new')).toBe(true);
     expect(store.requests).toEqual({ reads: 10, writes: 10 });
     const again = await store.claim(claims('k', 1000, 'shard-a'), now);
-    expect(again.every((outcome) => outcome === 'mine')).toBe(true);
+    expect(again.every((outcome) => outcome.status === 'mine' && outcome.claimedAt === claimedAt)).toBe(true);
     const others = await store.claim(claims('k', 1000, 'shard-b'), now);
-    expect(others.every((outcome) => outcome === 'taken')).toBe(true);
+    expect(others.every((outcome) => outcome.status === 'taken')).toBe(true);
     expect(store.requests).toEqual({ reads: 30, writes: 10 });
   });
 
   it('treats an expired claim as absent', async () => {
     const store = new DynamoDBSeenKeyStore(client, table);
-    await store.claim([{ key: 'old', owner: 'x', expiresAt: now - 1 }], now - 10);
-    expect(await store.claim([{ key: 'old', owner: 'y', expiresAt: now + 10 }], now)).toEqual(['new']);
+    await store.claim([{ key: 'old', owner: 'x', claimedAt, expiresAt: now - 1 }], now - 10);
+    expect(status(await store.claim([{ key: 'old', owner: 'y', claimedAt, expiresAt: now + 10 }], now))).toEqual(['new']);
   });
 
   it('knows its own claim when a stale read misses it (the old item comes back with the cancelled write)', async () => {
     const owner = 'shardId-000000000009:42:';
-    await new DynamoDBSeenKeyStore(client, table).claim([{ key: 'stale', owner, expiresAt: now + 60 }], now);
+    await new DynamoDBSeenKeyStore(client, table).claim([{ key: 'stale', owner, claimedAt, expiresAt: now + 60 }], now);
     // DynamoDB Local always reads consistently; stand in for an eventually consistent read that has not seen the claim yet.
     const stale = createDynamoDBDocumentClient();
     const send = stale.send.bind(stale) as (command: unknown) => Promise<Record<string, unknown>>;
@@ -48,15 +51,21 @@ describe('Adapter: DynamoDBSeenKeyStore (DynamoDB Local)', () => {
       },
     });
     const store = new DynamoDBSeenKeyStore(stale, table);
-    expect(await store.claim([{ key: 'stale', owner, expiresAt: now + 60 }], now)).toEqual(['mine']);
-    expect(await store.claim([{ key: 'stale', owner: 'someone-else', expiresAt: now + 60 }], now)).toEqual(['taken']);
+    expect(await store.claim([{ key: 'stale', owner, claimedAt: claimedAt + 5, expiresAt: now + 60 }], now)).toEqual([{ status: 'mine', claimedAt, expiresAt: now + 60 }]);
+    expect(status(await store.claim([{ key: 'stale', owner: 'someone-else', claimedAt, expiresAt: now + 60 }], now))).toEqual(['taken']);
+  });
+
+  it('answers mine with the expiry alone for a claim stored before the claim time was kept', async () => {
+    await client.send(new PutCommand({ TableName: table, Item: { pk: 'legacy', owner: 'shardId-000000000001:7:', expires_at: now + 60 } }));
+    const store = new DynamoDBSeenKeyStore(client, table);
+    expect(await store.claim([{ key: 'legacy', owner: 'shardId-000000000001:7:', claimedAt, expiresAt: now + 3600 }], now)).toEqual([{ status: 'mine', expiresAt: now + 60 }]);
   });
 
   it('lets exactly one of two racing claimers win each key', async () => {
     const [a, b] = [new DynamoDBSeenKeyStore(client, table), new DynamoDBSeenKeyStore(client, table)];
     const [left, right] = await Promise.all([a.claim(claims('race', 300, 'left'), now), b.claim(claims('race', 300, 'right'), now)]);
     left.forEach((outcome, i) => {
-      expect([outcome, right[i]].sort()).toEqual(['new', 'taken']);
+      expect([outcome.status, right[i]?.status].sort()).toEqual(['new', 'taken']);
     });
   });
 });

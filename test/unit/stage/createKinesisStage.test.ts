@@ -37,6 +37,23 @@ describe('Stage: Kinesis stage wiring', () => {
     expect(JSON.parse(String(sink.records[0]?.data)).pk).toBe(sink.records[0]?.partitionKey);
   });
 
+  it('reports what the operator found already published, so that in = out + rejected + duplicates + already published', async () => {
+    const sink = new InMemoryRecordSink();
+    const reports: StageReport[] = [];
+    const stage = createKinesisStage({
+      stage: 'dedupe',
+      parse: validateRawTransaction,
+      maxRecordBytes: 65_536,
+      operator: async (batch) => ({ outputs: batch.slice(0, 1).map(({ value, origin }) => ({ record: value, origin })), rejected: [], duplicates: 1, alreadyPublished: batch.length - 2 }),
+      sink,
+      errors: new InMemoryErrorSink(),
+      partitionKeyOf: (record) => record.receipt_num,
+      report: (report) => reports.push(report),
+    });
+    await stage(kinesisEvent(kinesisRecordFactory([1, 2, 3, 4].map((n) => rawTransaction({ receipt_num: String(n) })))));
+    expect(reports).toEqual([{ stage: 'dedupe', in: 4, out: 1, rejected: {}, duplicates: 1, alreadyPublished: 2, failed: 0 }]);
+  });
+
   it('reports the source sequence numbers of outputs that still failed', async () => {
     const { stage, sink } = setup();
     const records = kinesisRecordFactory([rawTransaction({ receipt_num: '1' }), rawTransaction({ receipt_num: '2' }), rawTransaction({ receipt_num: '3' })]);
