@@ -1,7 +1,9 @@
 // Enrich: raw transactions → validated, joined with the product dimension → enriched stream.
 import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../shared/adapters/clients.js';
 import { DynamoDBDimensionLookup } from '../shared/adapters/DynamoDBDimensionLookup.js';
+import { KinesisControlBroadcaster } from '../shared/adapters/KinesisControlBroadcaster.js';
 import { KinesisRecordSink } from '../shared/adapters/KinesisRecordSink.js';
+import { KinesisShardDirectory } from '../shared/adapters/KinesisShardDirectory.js';
 import { S3ErrorSink } from '../shared/adapters/S3ErrorSink.js';
 import { loadEnrichConfig } from '../shared/config.js';
 import { CachedDimensionLookup } from '../shared/lookup/CachedDimensionLookup.js';
@@ -9,9 +11,12 @@ import { FullCacheDimensionLookup } from '../shared/lookup/FullCacheDimensionLoo
 import { createEnrichOperator } from '../shared/operators/enrich.js';
 import { validateRawTransaction } from '../shared/schema/rawTransaction.js';
 import { createStageHandler } from '../shared/stage/stageHandler.js';
-import { PRODUCT_COLUMNS, type Product } from '../shared/types.js';
+import { sourceWatermarks } from '../shared/stage/watermarks.js';
+import { PRODUCT_COLUMNS, type Product, type RawTransaction } from '../shared/types.js';
 
 const config = loadEnrichConfig();
+const kinesis = createKinesisClient();
+const sink = new KinesisRecordSink(kinesis, config.outputStream);
 const table = new DynamoDBDimensionLookup<Product>(createDynamoDBDocumentClient(), config.productsTable, 'product_cd', { attributes: ['product_cd', ...PRODUCT_COLUMNS] });
 const pointLookups = new CachedDimensionLookup(table, { ttlMs: config.productCacheTtlSeconds * 1000 });
 const products = config.productCacheMode === 'full' ? new FullCacheDimensionLookup(table, pointLookups, { reloadIntervalMs: config.productCacheTtlSeconds * 1000 }) : pointLookups;
@@ -22,7 +27,9 @@ export const handler = createStageHandler({
   parse: validateRawTransaction,
   maxRecordBytes: config.maxRecordBytes,
   operator: createEnrichOperator({ products }),
-  sink: new KinesisRecordSink(createKinesisClient(), config.outputStream),
+  sink,
   errors: new S3ErrorSink(createS3Client(), config.errorBucket, config.errorPrefix),
   partitionKeyOf: (record) => record.pk,
+  // The source of watermarks: each batch's highest event time, per raw shard, on every enriched shard.
+  watermarks: { broadcaster: new KinesisControlBroadcaster(sink, new KinesisShardDirectory(kinesis, config.outputStream)), watermarksOf: sourceWatermarks((record: RawTransaction) => record.tr_datetime) },
 });

@@ -106,10 +106,17 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       paths.set(shard, map);
       map.set(path, { eventTime: eventTime as number, activeAt: (pathActivity.get(key) as number | undefined) ?? 0 });
     }
+    const finished = byPrefix('fin');
     for (const [shard, activeAt] of byPrefix('at')) {
       const position = positions.get(shard) as string | undefined;
       const seen = firstSeen.get(shard) as number | undefined;
-      shards.set(shard, { activeAt: activeAt as number, paths: paths.get(shard) ?? new Map(), ...(position === undefined ? {} : { position }), ...(seen === undefined ? {} : { firstSeenAt: seen }) });
+      shards.set(shard, {
+        activeAt: activeAt as number,
+        paths: paths.get(shard) ?? new Map(),
+        ...(position === undefined ? {} : { position }),
+        ...(seen === undefined ? {} : { firstSeenAt: seen }),
+        ...(finished.has(shard) ? { finished: true } : {}),
+      });
     }
     const fired = new Map([...byPrefix('fw')].map(([query, to]) => [query, to as number]));
     const pending = new Map<string, PendingFiring>();
@@ -209,6 +216,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     const position = expression.value(advance.position);
     const fs = expression.name(`fs${SEP}${shard}`);
     const sets = [`${expression.name(`at${SEP}${shard}`)} = ${now}`, `${wp} = ${position}`, `${fs} = if_not_exists(${fs}, ${now})`];
+    for (const parent of advance.finishedParents ?? []) sets.push(`${expression.name(`fin${SEP}${parent}`)} = ${now}`);
     for (const [path, eventTime] of advance.paths) {
       sets.push(`${expression.name(`pw${SEP}${shard}${SEP}${path}`)} = ${expression.value(eventTime)}`, `${expression.name(`pa${SEP}${shard}${SEP}${path}`)} = ${now}`);
     }

@@ -70,6 +70,10 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
       this.shards.set(shard, { ...current, activeAt: advance.activeAt });
       return;
     }
+    for (const parent of advance.finishedParents ?? []) {
+      const clock = this.shards.get(parent);
+      if (clock !== undefined) this.shards.set(parent, { ...clock, finished: true });
+    }
     const paths = new Map(current?.paths ?? []);
     for (const [path, eventTime] of advance.paths) paths.set(path, { eventTime, activeAt: advance.activeAt });
     this.shards.set(shard, { activeAt: advance.activeAt, firstSeenAt: current?.firstSeenAt ?? advance.activeAt, position: advance.position, paths });

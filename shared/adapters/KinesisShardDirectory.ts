@@ -9,21 +9,24 @@ export interface OpenShard {
 
 /** Options of {@link KinesisShardDirectory}. */
 export interface KinesisShardDirectoryOptions {
-  /** How long a listing is reused. @default 30,000 ms */
+  /**
+   * How long a listing is reused. After a reshard, a stale listing sends watermarks only to the
+   * parent's range, so a child holds the pipeline back until the listing is refreshed: short
+   * enough to be a pause, long enough to stay far below ListShards' 100 calls/s. @default 5,000 ms
+   */
   readonly ttlMs?: number;
   /** Processing time, epoch ms. @default Date.now */
   readonly clock?: () => number;
 }
 
 /**
- * The open shards of a stream from ListShards (paginated), cached for a while per container:
- * shards change only on a reshard, and a listing a little stale only delays firing (a new child
- * shard is waited for once it is listed; a closed parent stops counting once it is idle).
+ * The open shards of a stream from ListShards (paginated), cached for a few seconds per
+ * container: shards change only on a reshard, and a listing a little stale only delays firing.
  */
 export class KinesisShardDirectory implements ShardDirectory {
   /** ListShards calls made. */
   public calls = 0;
-  private cached: { readonly at: number; readonly shards: readonly OpenShard[] } | undefined;
+  private cached: { readonly at: number; readonly shards: readonly OpenShard[]; readonly parents: ReadonlyMap<string, readonly string[]> } | undefined;
 
   public constructor(
     private readonly client: KinesisClient,
@@ -35,21 +38,35 @@ export class KinesisShardDirectory implements ShardDirectory {
     return (await this.openShardRanges()).map((shard) => shard.shardId);
   }
 
+  public async parentsOf(shardId: string): Promise<readonly string[]> {
+    // A shard the cached listing does not know is new: list again.
+    if (this.cached?.parents.has(shardId) !== true) await this.list();
+    return this.cached?.parents.get(shardId) ?? [];
+  }
+
   /** The open shards with the first hash key of each: an `ExplicitHashKey` that lands on it. */
   public async openShardRanges(): Promise<readonly OpenShard[]> {
     const now = (this.options.clock ?? Date.now)();
-    if (this.cached !== undefined && now - this.cached.at < (this.options.ttlMs ?? 30_000)) return this.cached.shards;
+    if (this.cached !== undefined && now - this.cached.at < (this.options.ttlMs ?? 5_000)) return this.cached.shards;
+    return (await this.list()).shards;
+  }
+
+  private async list(): Promise<{ readonly shards: readonly OpenShard[]; readonly parents: ReadonlyMap<string, readonly string[]> }> {
+    const now = (this.options.clock ?? Date.now)();
     const shards: OpenShard[] = [];
+    const parents = new Map<string, string[]>();
     let NextToken: string | undefined;
     do {
       this.calls += 1;
       const page = await this.client.send(new ListShardsCommand(NextToken === undefined ? { StreamName: this.stream } : { NextToken }));
       for (const shard of page.Shards ?? []) {
-        if (shard.SequenceNumberRange?.EndingSequenceNumber === undefined && shard.ShardId !== undefined) shards.push({ shardId: shard.ShardId, startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0' });
+        if (shard.ShardId === undefined) continue;
+        parents.set(shard.ShardId, [shard.ParentShardId, shard.AdjacentParentShardId].filter((parent): parent is string => parent !== undefined));
+        if (shard.SequenceNumberRange?.EndingSequenceNumber === undefined) shards.push({ shardId: shard.ShardId, startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0' });
       }
       NextToken = page.NextToken;
     } while (NextToken !== undefined);
-    this.cached = { at: now, shards };
-    return shards;
+    this.cached = { at: now, shards, parents };
+    return this.cached;
   }
 }

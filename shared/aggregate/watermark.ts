@@ -12,23 +12,8 @@ export const FINAL_PATH = 'final';
 /** Before any event time. */
 export const BEFORE_TIME = -FINAL_EVENT_TIME;
 
-/** The paths of a shard that bound it: its watermark paths, or its own records when it has none. */
-function boundingPaths(clock: ShardClock): [string, { eventTime: number; activeAt: number }][] {
-  const paths = [...clock.paths].filter(([path]) => path !== FINAL_PATH);
-  const marked = paths.filter(([path]) => path !== SELF_PATH);
-  return marked.length > 0 ? marked : paths;
-}
-
-/**
- * The event time at or below which this shard will deliver nothing more, by its own clock: the
- * lowest of its paths (all of them, idle or not, so the answer depends only on stored state).
- */
-export function shardBound(clock: ShardClock | undefined): number {
-  if (clock === undefined) return BEFORE_TIME;
-  if (clock.paths.has(FINAL_PATH)) return FINAL_EVENT_TIME;
-  const paths = boundingPaths(clock);
-  return paths.length === 0 ? BEFORE_TIME : Math.min(...paths.map(([, path]) => path.eventTime));
-}
+/** The watermark paths of a shard (neither `self` nor `final`). */
+const markedPaths = (clock: ShardClock): [string, { eventTime: number; activeAt: number }][] => [...clock.paths].filter(([path]) => path !== FINAL_PATH && path !== SELF_PATH);
 
 /** Options of {@link pipelineBound}. */
 export interface PipelineBoundOptions {
@@ -46,8 +31,9 @@ export interface PipelineBoundOptions {
  * The pipeline's event-time bound (before subtracting a query's out-of-orderness), or undefined
  * while nothing may fire: during the startup grace, while an open shard has not reported, or
  * while a shard lacks a path that is active elsewhere (its records by that path are still to
- * come). Each shard counts its paths that are active anywhere; a shard past the end of input
- * counts as finished.
+ * come). Each shard counts its paths that are active anywhere; a path is idle when no shard has
+ * had its watermark for the idle timeout. Shards past the end of input, and closed shards whose
+ * children have reported, do not hold it back.
  */
 export function pipelineBound(pipeline: PipelineState, options: PipelineBoundOptions): number | undefined {
   const clocks = [...pipeline.shards];
@@ -56,17 +42,22 @@ export function pipelineBound(pipeline: PipelineState, options: PipelineBoundOpt
   if (options.now - started < options.startupGraceMs) return undefined;
   const pending = options.open.filter((shard) => !pipeline.shards.has(shard) && options.now - started <= options.idleTimeoutMs);
   if (pending.length > 0) return undefined;
+  // Records that came with no watermark at all bound the pipeline only while no shard has seen one.
+  const marked = clocks.some(([, clock]) => markedPaths(clock).length > 0);
+  const bounding = (clock: ShardClock): [string, { eventTime: number; activeAt: number }][] => (marked ? markedPaths(clock) : [...clock.paths].filter(([path]) => path === SELF_PATH));
+  // Every shard holds the watermark until it is past the end of input or finished (a child of
+  // it has reported): a quiet shard still gets every path's watermarks, so it is only behind.
+  const holding = clocks.filter(([, clock]) => !clock.paths.has(FINAL_PATH) && clock.finished !== true);
   const active = new Set<string>();
-  for (const [, clock] of clocks) for (const [path, { activeAt }] of boundingPaths(clock)) if (options.now - activeAt <= options.idleTimeoutMs) active.add(path);
+  for (const [, clock] of holding) for (const [path, { activeAt }] of bounding(clock)) if (options.now - activeAt <= options.idleTimeoutMs) active.add(path);
   let bound = FINAL_EVENT_TIME;
-  for (const [, clock] of clocks) {
-    if (clock.paths.has(FINAL_PATH)) continue;
-    const paths = new Map(boundingPaths(clock));
+  for (const [, clock] of holding) {
+    const paths = new Map(bounding(clock));
     for (const path of active) {
       const clockOfPath = paths.get(path);
       if (clockOfPath === undefined) return undefined;
       bound = Math.min(bound, clockOfPath.eventTime);
     }
   }
-  return active.size === 0 && clocks.some(([, clock]) => !clock.paths.has(FINAL_PATH)) ? undefined : bound;
+  return active.size === 0 && holding.length > 0 ? undefined : bound;
 }

@@ -7,7 +7,7 @@ import { groupsOfImage } from '../aggregate/partials.js';
 import { positionKey } from '../aggregate/position.js';
 import { toRows } from '../aggregate/rows.js';
 import { SEP } from '../aggregate/partials.js';
-import { BEFORE_TIME, FINAL_PATH, SELF_PATH, shardBound } from '../aggregate/watermark.js';
+import { BEFORE_TIME, FINAL_PATH, SELF_PATH } from '../aggregate/watermark.js';
 import { FINAL_EVENT_TIME, type PipelineState } from '../ports/AggregateStateStore.js';
 import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
 import { errorDocument, type Decoded } from '../stage/decode.js';
@@ -66,7 +66,7 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
       } else if (value.eddy_control === 'final_watermark') raise(FINAL_PATH, FINAL_EVENT_TIME);
       else raise(`${value.source}${SEP}${value.via ?? ''}`, value.max_event_time);
     }
-    const limits = lateness(deps.queries, pipeline, shardBound(own));
+    const limits = lateness(deps.queries, pipeline);
     const collected = collectBatch(deps.queries, records, (query, slice) => slice.end + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME));
     const sizes = await deps.state.addDistinct([...collected.distinct.values()]);
     const updates = sliceUpdates(deps.queries, collected, sizes);
@@ -86,7 +86,8 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
       rows += published.length;
     }
 
-    if (fresh.length > 0) await deps.state.advanceShard(shard, { position: span.last, activeAt: deps.clock(), paths: raised });
+    const finishedParents = own === undefined ? await deps.shards.parentsOf(shard) : [];
+    if (fresh.length > 0) await deps.state.advanceShard(shard, { position: span.last, activeAt: deps.clock(), paths: raised, finishedParents });
 
     const touched = new Map<string, Set<number>>();
     for (const update of updates) if (!continuous.has(update.query)) touched.set(update.query, (touched.get(update.query) ?? new Set()).add(update.slice));
@@ -103,18 +104,15 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
 }
 
 /**
- * Per windowed query, the event time at or before which a slice's end makes its records late:
- * the query's fired watermark, or the shard's own bound (its lowest path, before this batch)
- * minus the out-of-orderness, whichever is later. Both are fixed for the records after the shard's
- * checkpoint, so every delivery of a batch judges its records alike.
+ * Per windowed query, the watermark its windows have fired up to: a record whose slice ends at
+ * or before it (plus the allowed lateness) is late, as in Flink, where the window operator drops
+ * a record whose window the watermark has passed. The pipeline's watermark cannot pass a record
+ * still on its way by an active path (it waits for every path), so a batch delivered again
+ * judges its records as the first delivery did.
  */
-function lateness(queries: readonly CompiledQuery[], pipeline: PipelineState, ownBound: number): Map<string, number> {
+function lateness(queries: readonly CompiledQuery[], pipeline: PipelineState): Map<string, number> {
   const limits = new Map<string, number>();
-  for (const query of queries) {
-    if (!query.windowed) continue;
-    const own = ownBound <= BEFORE_TIME ? BEFORE_TIME : ownBound >= FINAL_EVENT_TIME ? FINAL_EVENT_TIME : ownBound - query.definition.watermark.outOfOrdernessMs;
-    limits.set(query.name, Math.max(pipeline.fired.get(query.name) ?? BEFORE_TIME, own));
-  }
+  for (const query of queries) if (query.windowed) limits.set(query.name, pipeline.fired.get(query.name) ?? BEFORE_TIME);
   return limits;
 }
 

@@ -66,6 +66,8 @@ export interface ShardClock {
   readonly position?: PositionKey;
   /** Per path (`<source>␟<via>`, `self` for records that came with no watermark, `final`). */
   readonly paths: ReadonlyMap<string, PathClock>;
+  /** A child of this shard has reported: it will deliver nothing more. */
+  readonly finished?: boolean;
 }
 
 /** What one applied batch moves a shard's clock to. */
@@ -74,6 +76,8 @@ export interface ShardAdvance {
   readonly activeAt: number;
   /** The paths whose watermark this batch raised, with their new event time. */
   readonly paths: ReadonlyMap<string, number>;
+  /** Parents of the shard, finished now that it reports (on its first batch). */
+  readonly finishedParents?: readonly string[];
 }
 
 /** A firing in progress: windows ending in `(from, to]` are being emitted by `owner`. */

@@ -5,6 +5,7 @@ import { assertPutRecordFits } from '../batching/putRecordsChunks.js';
 import { KINESIS_LIMITS } from '../constants.js';
 import { PoisonRecordError } from '../errors.js';
 import { decodeBatch, errorDocument, type Decoded, type Parse, type RecordOrigin } from './decode.js';
+import type { WatermarkEmission } from './watermarks.js';
 
 /**
  * What a stage's operator returns: each decoded input ends in `outputs`, `rejected`, or is
@@ -37,6 +38,8 @@ export interface StageReport {
   readonly failed: number;
   /** Records of a redelivered batch already on the output stream from an earlier attempt: not written again. Set by stages that check (dedupe). */
   readonly alreadyPublished?: number;
+  /** Control records (watermarks) read, outside the record counts. Set by stages that read them. */
+  readonly control?: number;
 }
 
 /** Dependencies of {@link createKinesisStage}. */
@@ -51,6 +54,11 @@ export interface KinesisStageDeps<T, O> {
   readonly partitionKeyOf: (record: O) => string;
   /** Receives each invocation's counts (metrics, logs). */
   readonly report?: (report: StageReport) => void;
+  /**
+   * Watermarks to put on every output shard once the batch's outputs have all landed (see
+   * `aggregate/control.ts`); the stage then also reads control records from its input.
+   */
+  readonly watermarks?: WatermarkEmission<T>;
 }
 
 /**
@@ -62,7 +70,7 @@ export interface KinesisStageDeps<T, O> {
  */
 export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   return async (event) => {
-    const { decoded, rejected: undecodable, count } = decodeBatch(event.Records, deps.stage, deps.parse, deps.maxRecordBytes);
+    const { decoded, rejected: undecodable, controls, count } = decodeBatch(event.Records, deps.stage, deps.parse, deps.maxRecordBytes, { controls: deps.watermarks !== undefined });
     const operated = await deps.operator(decoded);
     const { duplicates = 0, alreadyPublished } = operated;
     const { outputs, unfit } = fitOutputs(operated.outputs, deps.stage, deps.partitionKeyOf);
@@ -70,6 +78,12 @@ export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: 
     if (allRejected.length > 0) await deps.errors.write(allRejected);
     const outcome = await deps.sink.put(outputs.map(({ data, partitionKey }) => ({ data, partitionKey })));
     const failedSeqs = [...new Set(outcome.failed.map((index) => (outputs[index] as { origin: RecordOrigin }).origin.seq))];
+    const first = event.Records[0];
+    if (deps.watermarks !== undefined && first !== undefined && outcome.failed.length === 0) {
+      // Only behind records that all landed: a watermark ahead of a record would make it late.
+      const shard = first.eventID.slice(0, first.eventID.lastIndexOf(':'));
+      await deps.watermarks.broadcaster.broadcast(deps.watermarks.watermarksOf({ shard, decoded, controls }));
+    }
     const byReason: Record<string, number> = {};
     for (const document of allRejected) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
     deps.report?.({
@@ -78,6 +92,7 @@ export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: 
       out: outputs.length - outcome.failed.length,
       rejected: byReason,
       duplicates,
+      ...(deps.watermarks === undefined ? {} : { control: controls.length }),
       failed: outcome.failed.length,
       ...(alreadyPublished === undefined ? {} : { alreadyPublished }),
     });

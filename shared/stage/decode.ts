@@ -3,6 +3,7 @@ import { DecodeError } from '../errors.js';
 import { errorOutputType, type ErrorReason } from '../errorReasons.js';
 import type { ErrorDocument } from '../ports/ErrorSink.js';
 import { deaggregate, type SubRecord } from '../kpl.js';
+import { isControl, parseControl, type ControlRecord } from '../aggregate/control.js';
 
 /** Where one (sub-)record came from, and its original bytes: enough for an error document. */
 export interface RecordOrigin {
@@ -30,8 +31,20 @@ export type Parse<T> = (json: unknown) => { readonly ok: true; readonly value: T
 export interface DecodedBatch<T> {
   readonly decoded: Decoded<T>[];
   readonly rejected: ErrorDocument[];
-  /** Sub-records seen (a KPL record counts as its sub-records). */
+  /** Control records (watermarks), when the stage reads them; not counted as records. */
+  readonly controls: Decoded<ControlRecord>[];
+  /** Sub-records seen (a KPL record counts as its sub-records), control records excluded. */
   readonly count: number;
+}
+
+/** Options of {@link decodeBatch}. */
+export interface DecodeOptions {
+  /**
+   * Set aside control records (`{"eddy_control": …}`, see `aggregate/control.ts`) instead of
+   * checking them against the schema: for stages downstream of one that sends watermarks.
+   * @default false
+   */
+  readonly controls?: boolean;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -45,9 +58,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * @param parse - the schema check
  * @param maxBytes - records larger than this are rejected as `oversize`
  */
-export function decodeBatch<T>(records: readonly KinesisStreamRecord[], stage: string, parse: Parse<T>, maxBytes: number): DecodedBatch<T> {
+export function decodeBatch<T>(records: readonly KinesisStreamRecord[], stage: string, parse: Parse<T>, maxBytes: number, options: DecodeOptions = {}): DecodedBatch<T> {
   const decoded: Decoded<T>[] = [];
   const rejected: ErrorDocument[] = [];
+  const controls: Decoded<ControlRecord>[] = [];
+  const parseAny: Parse<T | ControlRecord> = options.controls ? (json) => parseControl(json) ?? parse(json) : parse;
   let count = 0;
   for (const record of records) {
     const base = {
@@ -74,14 +89,18 @@ export function decodeBatch<T>(records: readonly KinesisStreamRecord[], stage: s
           ? { stream: base.stream, shard: base.shard, seq: base.seq, partitionKey: sub.partitionKey, arrivalTimestamp: base.arrivalTimestamp, bytes: sub.data }
           : { stream: base.stream, shard: base.shard, seq: base.seq, sub: sub.subSequenceNumber, partitionKey: sub.partitionKey, arrivalTimestamp: base.arrivalTimestamp, bytes: sub.data };
       try {
-        decoded.push({ value: decodeOne(origin, parse, maxBytes), origin });
+        const value = decodeOne(origin, parseAny, maxBytes);
+        if (options.controls && isControl(value as object)) {
+          count -= 1;
+          controls.push({ value: value as ControlRecord, origin });
+        } else decoded.push({ value: value as T, origin });
       } catch (error) {
         if (!(error instanceof DecodeError)) throw error;
         rejected.push(errorDocument(stage, origin, error));
       }
     }
   }
-  return { decoded, rejected, count };
+  return { decoded, rejected, controls, count };
 }
 
 const positionOf = (origin: RecordOrigin) => ({ shardId: origin.shard, sequenceNumber: origin.seq, ...(origin.sub === undefined ? {} : { subSequenceNumber: origin.sub }) });

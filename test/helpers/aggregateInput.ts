@@ -46,8 +46,6 @@ export interface AggregateInput {
 
 const HOUR_MS = 3_600_000;
 const LATE_MARGIN_MS = 48 * HOUR_MS;
-/** Most lines between a row and its copy. */
-const MAX_DUPLICATE_LAG = 8;
 
 const epochMs = (trDatetime: string): number => Date.parse(`${trDatetime.slice(0, 10)}T${trDatetime.slice(11)}Z`);
 
@@ -65,14 +63,16 @@ function swapPairs(rows: RawTransaction[], times: readonly number[], maxMs: numb
   return swaps;
 }
 
-/** Sends a share of the lines again, byte for byte, 1–{@link MAX_DUPLICATE_LAG} lines later. */
+/** Sends a share of the lines again, byte for byte, right after the original. */
 function withCopies(lines: readonly string[], rate: number, random: () => number): { lines: string[]; copies: number } {
   const out: string[] = [];
   const waiting: { due: number; line: string }[] = [];
   let copies = 0;
   lines.forEach((line, index) => {
     out.push(line);
-    if (random() < rate) waiting.push({ due: index + 1 + Math.floor(random() * MAX_DUPLICATE_LAG), line });
+    // A resend follows its original at once, as a producer's retry does: a copy sent later, behind
+    // rows minutes newer, would be late by the watermark's rules if its path won the dedupe race.
+    if (random() < rate) waiting.push({ due: index, line });
     for (let k = 0; k < waiting.length; ) {
       const entry = waiting[k] as { due: number; line: string };
       if (entry.due > index) k += 1;

@@ -78,7 +78,7 @@ async function runOnDynamoDB(deliver?: Deliver, plan?: { countdown: number; afte
   const results = new DynamoDBResultStore(client, tables.results);
   const publisher = new InMemoryResultPublisher();
   const late = new InMemoryDocumentSink();
-  const operator = createAggregateOperator({ queries: compiledQueries(), state, shards: { openShards: async () => SHARDS }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
+  const operator = createAggregateOperator({ queries: compiledQueries(), state, shards: { openShards: async () => SHARDS, parentsOf: async () => [] }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
   await feedScenario(input, SHARDS, operator, deliver, 250);
   return { state, results: new DynamoDBResultStore(base, tables.results), publisher, late };
 }

@@ -19,7 +19,7 @@ function setup() {
   const results = new InMemoryResultStore();
   const publisher = new InMemoryResultPublisher();
   const late = new InMemoryDocumentSink();
-  const operator = createAggregateOperator({ queries: compiledQueries(), state, shards: { openShards: async () => SHARDS }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
+  const operator = createAggregateOperator({ queries: compiledQueries(), state, shards: { openShards: async () => SHARDS, parentsOf: async () => [] }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
   return { state, results, publisher, late, operator };
 }
 

@@ -1,0 +1,171 @@
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteStreamCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadServerlessModel } from '../../../local/loadServerlessModel.js';
+import type { ServerlessModel } from '../../../local/serverlessModel.js';
+import { createResources } from '../../../local/stack/resources.js';
+import { startTrigger, type FaultSpec } from '../../../local/trigger/index.js';
+import { queries, type QueryName } from '../../../queries/index.js';
+import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../../../shared/adapters/clients.js';
+import { DynamoDBItemWriter } from '../../../shared/adapters/DynamoDBItemWriter.js';
+import { DynamoDBAggregateStateStore } from '../../../shared/adapters/DynamoDBAggregateStateStore.js';
+import { DynamoDBResultStore } from '../../../shared/adapters/DynamoDBResultStore.js';
+import { eventTimeOf } from '../../../shared/aggregate/eventTime.js';
+import { KinesisRecordSink } from '../../../shared/adapters/KinesisRecordSink.js';
+import { FINAL_WATERMARK } from '../../../shared/aggregate/control.js';
+import { createPartitionKeyFn } from '../../../shared/producer/partitionKeys.js';
+import { produceRecords } from '../../../shared/producer/produceRecords.js';
+import type { SourceLine } from '../../../shared/producer/sources.js';
+import { loadProducts } from '../../../shared/products/loadProducts.js';
+import { parseProductsCsv } from '../../../shared/products/parseProductsCsv.js';
+import { sleep } from '../../../shared/retry.js';
+import { drain, listShards, reshard } from '../../faults/runSchedule.js';
+import { renameModel } from '../../faults/renameModel.js';
+import { buildAggregateInput } from '../../helpers/aggregateInput.js';
+import { diffRows } from '../../helpers/compareRows.js';
+import { referenceResults, type ReferenceRow } from '../../helpers/referenceQueries.js';
+import { useTestStack } from '../../helpers/stack.js';
+
+// The whole pipeline on the local stack — producer → enrich → dedupe → aggregate under the local
+// trigger — against an independent DuckDB computation of every shipped query: with duplicate
+// lines, pairs out of order within the watermark, malformed lines, late rows after the drain,
+// the clean stream split mid-run, and aggregate invocations that crash after a state write or
+// are delivered twice.
+useTestStack();
+const TUNING = { pollIntervalMs: 50, discoveryIntervalMs: 100, retryBackoffMs: 10 } as const;
+const input = buildAggregateInput({ seed: 23, days: 3, stores: 1, duplicateRate: 0.02, lateCount: 5 });
+const clients = { kinesis: createKinesisClient(), dynamodb: new DynamoDBClient({}), s3: createS3Client() };
+let model: ServerlessModel;
+let expected: Record<QueryName, ReferenceRow[]>;
+
+const FAULTS: FaultSpec[] = [
+  { function: 'aggregate', invocation: 3, kind: 'crash', operation: 'UpdateItem', when: 'after', call: 4 },
+  { function: 'aggregate', invocation: 6, kind: 'fail', operation: 'UpdateItem', when: 'before', call: 2 },
+  { function: 'aggregate', invocation: 9, kind: 'deliverTwice' },
+  { function: 'aggregate', invocation: 12, kind: 'crash', operation: 'PutItem', when: 'after', call: 1 },
+];
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-aggregate-e2e-'));
+  const file = join(dir, 'input.jsonl');
+  writeFileSync(file, [...input.phase1, ...input.phase2].join('\n'));
+  expected = await referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv', latePks: input.latePks });
+  const loaded = await loadServerlessModel({ stage: 'e2e', localShards: 2 });
+  model = renameModel(loaded, Math.random().toString(36).slice(2, 8), { keep: ['ProductsTable'] });
+  model = {
+    ...model,
+    streams: model.streams.filter((stream) => ['RawStream', 'EnrichedStream', 'CleanStream', 'AggregatesStream'].includes(stream.logicalId)),
+    functions: model.functions
+      .filter((fn) => ['enrich', 'dedupe', 'aggregate'].includes(fn.key))
+      .map((fn) => ({
+        ...fn,
+        environment: { ...fn.environment, IDLE_TIMEOUT_SECONDS: '4', FIRING_TIMEOUT_SECONDS: '10' },
+        streamEvents: fn.streamEvents.map((event) => ({ ...event, batchSize: 100, batchWindowSeconds: 0 })),
+      })),
+  };
+  await createResources(model, clients);
+  const products = model.tables.find((table) => table.logicalId === 'ProductsTable');
+  if (!products) throw new Error('serverless.yml has no ProductsTable');
+  const parsed = parseProductsCsv(readFileSync('data/products.csv'));
+  await loadProducts(parsed.products.map(({ product }) => product), new DynamoDBItemWriter(createDynamoDBDocumentClient(), products.name, { keyAttributes: ['product_cd'] }));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([
+    ...model.streams.map((stream) => clients.kinesis.send(new DeleteStreamCommand({ StreamName: stream.name }))),
+    ...model.tables.filter((table) => table.logicalId !== 'ProductsTable').map((table) => clients.dynamodb.send(new DeleteTableCommand({ TableName: table.name }))),
+  ]);
+});
+
+const nameOf = (logicalId: string): string => (model.streams.find((stream) => stream.logicalId === logicalId) ?? model.tables.find((table) => table.logicalId === logicalId))?.name as string;
+
+async function produce(texts: readonly string[], seed: number): Promise<void> {
+  async function* lines(): AsyncGenerator<SourceLine> {
+    let line = 0;
+    for (const text of texts) {
+      line += 1;
+      let row: Record<string, unknown> | undefined;
+      try {
+        row = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        row = undefined;
+      }
+      yield row === undefined || typeof row !== 'object' ? { line, text } : { line, row, text };
+    }
+  }
+  const summary = await produceRecords(lines(), new KinesisRecordSink(clients.kinesis, nameOf('RawStream')), { partitionKey: createPartitionKeyFn({ mode: 'random', seed }) });
+  expect(summary.failedLines).toEqual([]);
+}
+
+async function lateDocuments(bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'data/stream_error_data/', ...(token ? { ContinuationToken: token } : {}) }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key ?? '').filter((key) => key.includes('/late-data/')));
+    token = page.NextContinuationToken;
+  } while (token);
+  return Promise.all(
+    keys.map(async (key) => {
+      const body = await (await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
+      return (JSON.parse(Buffer.from((JSON.parse(body ?? '{}') as { rawData: string }).rawData, 'base64').toString()) as { pk: string }).pk;
+    }),
+  );
+}
+
+describe('Pipeline: aggregate end to end on the local stack', () => {
+  it('equals the DuckDB reference for every shipped query, through duplicates, late rows, a split and crashes', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'eddy-e2e-state-'));
+    const aggregateOutcomes: string[] = [];
+    const trigger = await startTrigger({
+      model,
+      stateDir: join(work, 'state'),
+      logDir: join(work, 'logs'),
+      faults: FAULTS,
+      ...TUNING,
+      onBatchResult: (event) => {
+        if (event.function === 'aggregate') aggregateOutcomes.push(event.status);
+      },
+    });
+    const clean = nameOf('CleanStream');
+    try {
+      const half = Math.floor(input.phase1.length / 2);
+      await produce(input.phase1.slice(0, half), 1);
+      await drain(trigger, TUNING.pollIntervalMs);
+      await reshard(clients.kinesis, clean, { kind: 'split', stream: 'raw' });
+      await produce(input.phase1.slice(half), 2);
+      await drain(trigger, TUNING.pollIntervalMs);
+      // The late rows must find their windows fired: wait for the watermark to pass them.
+      const state = new DynamoDBAggregateStateStore(createDynamoDBDocumentClient(), nameOf('StateTable'));
+      const lateEnd = Math.max(...input.phase2.map((line) => eventTimeOf((JSON.parse(line) as { tr_datetime: string }).tr_datetime) as number)) + 3_600_000;
+      for (let waited = 0; ; waited += 250) {
+        const pipeline = await state.readPipeline();
+        if ([...pipeline.fired.values()].every((fired) => fired >= lateEnd) && pipeline.fired.size === 7) break;
+        if (waited > 20_000) throw new Error(`the watermark did not pass the late rows' windows: ${JSON.stringify([...pipeline.fired])}`);
+        await sleep(250);
+      }
+      await produce(input.phase2, 3);
+      await drain(trigger, TUNING.pollIntervalMs);
+      // The closed parent stops holding the watermark back once idle; then the end-of-input signal flushes every window.
+      await sleep(4_500);
+      const open = (await listShards(clients.kinesis, clean)).filter((shard) => shard.SequenceNumberRange?.EndingSequenceNumber === undefined);
+      for (const shard of open) {
+        await clients.kinesis.send(new PutRecordCommand({ StreamName: clean, Data: Buffer.from(JSON.stringify(FINAL_WATERMARK)), PartitionKey: 'control', ExplicitHashKey: shard.HashKeyRange?.StartingHashKey }));
+      }
+      await drain(trigger, TUNING.pollIntervalMs);
+    } finally {
+      await trigger.stop();
+    }
+    // The injected crash, failure and double delivery happened.
+    expect(aggregateOutcomes.filter((status) => status === 'crash').length).toBeGreaterThanOrEqual(1);
+    expect(aggregateOutcomes.filter((status) => status === 'error').length).toBeGreaterThanOrEqual(1);
+    const results = new DynamoDBResultStore(createDynamoDBDocumentClient(), nameOf('ResultsTable'));
+    for (const name of Object.keys(queries) as QueryName[]) expect(diffRows(await results.read(name), expected[name]), name).toEqual([]);
+    const bucket = model.buckets.find((candidate) => candidate.logicalId === 'DataBucket')?.name as string;
+    expect(new Set(await lateDocuments(bucket))).toEqual(input.latePks);
+  }, 240_000);
+});
