@@ -16,7 +16,7 @@ import { collectBatch, fnv1a, sliceUpdates, type Positioned } from '../shared/ag
 import type { CompiledQuery } from '../shared/aggregate/compile.js';
 import { isControl, type CleanInput } from '../shared/aggregate/control.js';
 import { eventTimeOf } from '../shared/aggregate/eventTime.js';
-import { emptyDelta, foldRecord, SEP, type ItemDelta } from '../shared/aggregate/partials.js';
+import { accumulate, SEP, type GroupAccumulator } from '../shared/aggregate/partials.js';
 import { positionKey } from '../shared/aggregate/position.js';
 import { compiledQueries } from '../shared/aggregate/queries.js';
 import type { ResultRow } from '../shared/aggregate/rows.js';
@@ -226,7 +226,7 @@ function naiveUpdates(queries: readonly CompiledQuery[], records: readonly Enric
 
 /** The naive plan in memory: each record folded into each of its windows' state, distinct values into a set per window. */
 function naiveFold(queries: readonly CompiledQuery[], records: readonly EnrichedTransaction[]): number {
-  const windows = new Map<string, ItemDelta>();
+  const windows = new Map<string, GroupAccumulator>();
   const distinct = new Map<string, Set<string>>();
   for (const record of records) {
     const t = eventTimeOfRecord(record);
@@ -234,9 +234,9 @@ function naiveFold(queries: readonly CompiledQuery[], records: readonly Enriched
       if (!query.accepts(record)) continue;
       for (const window of windowsAt(query, t)) {
         const key = `${query.name}@${window.start}:${window.end}`;
-        const delta = windows.get(key) ?? emptyDelta();
-        windows.set(key, delta);
-        foldRecord(delta, query, record);
+        const groups = windows.get(key) ?? new Map();
+        windows.set(key, groups);
+        accumulate(groups, query, record, t);
         query.definition.aggregates.forEach((aggregate, i) => {
           if (aggregate.fn !== 'count_distinct') return;
           const { partition, value } = query.distinctOf(aggregate, record);

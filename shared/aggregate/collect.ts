@@ -8,8 +8,8 @@ import type { DistinctAdd, SliceUpdate } from '../ports/AggregateStateStore.js';
 import { CONTINUOUS_SLICE } from '../ports/AggregateStateStore.js';
 import type { EnrichedTransaction } from '../types.js';
 import type { CompiledQuery } from './compile.js';
-import { distinctSizeAttribute, emptyDelta, foldRecord, type ItemDelta } from './partials.js';
-import { sliceOf, type Interval } from './windows.js';
+import { accumulate, deltaOf, distinctSizeAttribute, type GroupAccumulator, type ItemDelta } from './partials.js';
+import { sliceSize } from './windows.js';
 
 /** A record of the batch with its event time and position. */
 export interface Positioned {
@@ -20,10 +20,18 @@ export interface Positioned {
   readonly origin: RecordOrigin;
 }
 
+/** One touched slice of one query: its records (for a redelivery's partial delta) and their fold. */
+export interface CollectedSlice {
+  readonly query: string;
+  readonly slice: number;
+  readonly records: Positioned[];
+  readonly groups: GroupAccumulator;
+}
+
 /** The batch, pre-aggregated. */
 export interface CollectedBatch {
-  /** One update per touched slice of each query (sizes of distinct buckets filled in later). */
-  readonly slices: Map<string, { readonly query: string; readonly slice: number; readonly records: Positioned[] }>;
+  /** One entry per touched slice of each query. */
+  readonly slices: Map<string, CollectedSlice>;
   /** Distinct values per bucket, with the slice they belong to. */
   readonly distinct: Map<string, DistinctAdd & { readonly values: string[] }>;
   /** Records late for at least one windowed query, with those queries. */
@@ -41,39 +49,49 @@ export function fnv1a(text: string): number {
 }
 
 /**
- * Sorts a batch's records into slices.
- * @param isLate - whether a record in this slice of this (windowed) query is too late to count
+ * Sorts a batch's records into slices and folds each slice's records as they come.
+ * @param isLate - whether a record in the slice ending at `sliceEnd` of this (windowed) query is too late to count
  */
-export function collectBatch(queries: readonly CompiledQuery[], records: readonly Positioned[], isLate: (query: CompiledQuery, slice: Interval) => boolean): CollectedBatch {
+export function collectBatch(queries: readonly CompiledQuery[], records: readonly Positioned[], isLate: (query: CompiledQuery, sliceEnd: number) => boolean): CollectedBatch {
   const slices: CollectedBatch['slices'] = new Map();
   const distinct: CollectedBatch['distinct'] = new Map();
   const late: CollectedBatch['late'] = new Map();
-  for (const positioned of records) {
-    for (const query of queries) {
+  const sizes = queries.map((query) => sliceSize(query.definition.window));
+  const byQuery = queries.map(() => new Map<number, CollectedSlice>());
+  queries.forEach((query, q) => {
+    const size = sizes[q] as number;
+    const open = byQuery[q] as Map<number, CollectedSlice>;
+    const distinctAggregates = query.definition.aggregates.map((aggregate, i) => ({ aggregate, i })).filter(({ aggregate }) => aggregate.fn === 'count_distinct');
+    for (const positioned of records) {
       if (!query.accepts(positioned.record)) continue;
-      const interval = sliceOf(query.definition.window, positioned.eventTime);
-      if (query.windowed && isLate(query, interval)) {
-        late.set(positioned, [...(late.get(positioned) ?? []), query.name]);
-        continue;
+      let slice = CONTINUOUS_SLICE;
+      if (query.windowed) {
+        slice = Math.floor(positioned.eventTime / size) * size;
+        if (isLate(query, slice + size)) {
+          late.set(positioned, [...(late.get(positioned) ?? []), query.name]);
+          continue;
+        }
       }
-      const slice = query.windowed ? interval.start : CONTINUOUS_SLICE;
-      const key = `${query.name}@${slice}`;
-      const entry = slices.get(key) ?? { query: query.name, slice, records: [] };
-      slices.set(key, entry);
+      let entry = open.get(slice);
+      if (entry === undefined) {
+        entry = { query: query.name, slice, records: [], groups: new Map() };
+        open.set(slice, entry);
+        slices.set(`${query.name}@${slice}`, entry);
+      }
       entry.records.push(positioned);
-      query.definition.aggregates.forEach((aggregate, i) => {
-        if (aggregate.fn !== 'count_distinct') return;
+      accumulate(entry.groups, query, positioned.record, positioned.eventTime);
+      for (const { aggregate, i } of distinctAggregates) {
         const { partition, value } = query.distinctOf(aggregate, positioned.record);
         const bucket = fnv1a(value) % (aggregate.buckets ?? 1);
         for (const group of query.groupsOf(positioned.record)) {
-          const bucketKey = `${key}@${i}@${partition}@${bucket}@${group}`;
+          const bucketKey = `${query.name}@${slice}@${i}@${partition}@${bucket}@${group}`;
           const add = distinct.get(bucketKey) ?? { query: query.name, slice, aggregate: i, group, partition, bucket, values: [] };
           distinct.set(bucketKey, add);
           add.values.push(value);
         }
-      });
+      }
     }
-  }
+  });
   return { slices, distinct, late };
 }
 
@@ -91,16 +109,18 @@ export function sliceUpdates(queries: readonly CompiledQuery[], batch: Collected
     sizesBySlice.set(key, map);
     map.set(distinctSizeAttribute(add.aggregate, add.group, add.partition, add.bucket), sizes[i] ?? 0);
   });
-  return [...batch.slices.entries()].map(([key, { query, slice, records }]) => {
+  return [...batch.slices.entries()].map(([key, { query, slice, records, groups }]) => {
     const compiled = byName.get(query) as CompiledQuery;
     const sizesOfSlice = sizesBySlice.get(key);
     return {
       query,
       slice,
       deltaAfter: (position: string | undefined): ItemDelta => {
-        const delta = emptyDelta();
-        for (const positioned of records) if (position === undefined || positioned.position > position) foldRecord(delta, compiled, positioned.record);
-        return delta;
+        if (position === undefined) return deltaOf(compiled, groups);
+        // A redelivery that finds part of the batch in the item: fold only the records after it.
+        const after: GroupAccumulator = new Map();
+        for (const positioned of records) if (positioned.position > position) accumulate(after, compiled, positioned.record, positioned.eventTime);
+        return deltaOf(compiled, after);
       },
       ...(sizesOfSlice === undefined ? {} : { sizes: sizesOfSlice }),
     };

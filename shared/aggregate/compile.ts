@@ -24,6 +24,17 @@ export const AGGREGATE_PARTS = {
   count_distinct: { z: 'max' },
 } as const satisfies Record<Aggregate['fn'], Record<string, PartKind>>;
 
+/** One state part of one aggregate: its attribute prefix (`0s`), how it combines, and what it reads. */
+export interface CompiledPart {
+  readonly prefix: string;
+  readonly kind: PartKind;
+  /** Counts 1 per record, or reads the aggregate's field. */
+  readonly reads: 'one' | Aggregate;
+}
+
+/** Group keys cached per query before the cache is cleared (high-cardinality keys). */
+const GROUP_CACHE_LIMIT = 10_000;
+
 /** What the operator needs of a query. */
 export interface CompiledQuery {
   readonly name: string;
@@ -35,6 +46,11 @@ export interface CompiledQuery {
   readonly groupsOf: (record: EnrichedTransaction) => string[];
   /** The numeric value an aggregate reads from a record (a timestamp as event-time ms). */
   readonly valueOf: (aggregate: Aggregate, record: EnrichedTransaction) => number;
+  /**
+   * Every state part of every aggregate but COUNT(DISTINCT), in a fixed order: an accumulator
+   * keeps a group's parts in an array in this order.
+   */
+  readonly parts: readonly CompiledPart[];
   /**
    * The value a `count_distinct` counts, split into a partition and the rest: when its fields
    * include `tr_date`, the date is the partition (values of different dates always differ), so a
@@ -62,12 +78,32 @@ export function compileQuery(definition: QueryDefinition): CompiledQuery {
   // ROLLUP (a, b) is the grouping sets (a, b), (a), (): keep the first k keys, null the rest.
   const keep = rollup ? groupBy.map((_, i) => groupBy.length - i).concat(0) : [groupBy.length];
   const filter = definition.filter;
+  const parts = definition.aggregates.flatMap((aggregate, i) =>
+    aggregate.fn === 'count_distinct'
+      ? []
+      : (Object.entries(AGGREGATE_PARTS[aggregate.fn]) as [string, PartKind][]).map(([part, kind]): CompiledPart => ({ prefix: `${i}${part}`, kind, reads: aggregate.fn === 'count' || part === 'n' ? 'one' : aggregate })),
+  );
+  // A record's groups, one per grouping set, memoized by its key values: JSON per record is the
+  // operator's largest cost otherwise.
+  const cache = new Map<string, string[]>();
+  const groupsOf = (record: EnrichedTransaction): string[] => {
+    const values = groupBy.map((column) => String(record[column]));
+    const key = values.join('\u0000');
+    let groups = cache.get(key);
+    if (groups === undefined) {
+      if (cache.size >= GROUP_CACHE_LIMIT) cache.clear();
+      groups = keep.map((k) => JSON.stringify(values.map((value, i) => (i < k ? value : null))));
+      cache.set(key, groups);
+    }
+    return groups;
+  };
   return {
+    parts,
     name: definition.name,
     definition,
     windowed: window.kind !== 'none',
     accepts: filter === undefined ? () => true : (record) => evaluate(filter, (field) => record[field]),
-    groupsOf: (record) => keep.map((k) => JSON.stringify(groupBy.map((column, i) => (i < k ? String(record[column]) : null)))),
+    groupsOf,
     valueOf: (aggregate, record) => {
       const field = aggregate.field as Column;
       return COLUMN_TYPES[field] === 'timestamp' ? (eventTimeOf(record[field] as string) as number) : Number(record[field]);

@@ -13,6 +13,8 @@ const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d
  * @param text - `YYYY-MM-DDTHH:MM:SS` (a space instead of `T`, and fractional seconds, accepted)
  */
 export function eventTimeOf(text: string): number | undefined {
+  const fast = fastEventTime(text);
+  if (fast !== undefined) return fast;
   const match = LOCAL_DATETIME.exec(text);
   if (match === null) return undefined;
   const date = new Date(Date.UTC(2000, 0, 1));
@@ -26,3 +28,31 @@ export function eventTimeOf(text: string): number | undefined {
 
 /** Formats milliseconds on the UTC-aligned axis as a zone-less ISO-8601 local date-time, `2015-01-05T01:00:00`. */
 export const formatLocal = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const digit = (text: string, i: number): number => text.charCodeAt(i) - 48;
+const pair = (text: string, i: number): number => digit(text, i) * 10 + digit(text, i + 1);
+
+/**
+ * The common case without a regular expression or a round trip: exactly `YYYY-MM-DDTHH:MM:SS`
+ * (or with a space), every field in range, years 1000–9999. Anything else: undefined, and the
+ * careful path decides.
+ */
+function fastEventTime(text: string): number | undefined {
+  if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || (text[10] !== 'T' && text[10] !== ' ') || text[13] !== ':' || text[16] !== ':') return undefined;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) {
+    const d = digit(text, i);
+    if (d < 0 || d > 9) return undefined;
+  }
+  const year = pair(text, 0) * 100 + pair(text, 2);
+  const month = pair(text, 5);
+  const day = pair(text, 8);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (year < 1000 || monthDays === undefined || day < 1 || day > monthDays) return undefined;
+  const hour = pair(text, 11);
+  const minute = pair(text, 14);
+  const second = pair(text, 17);
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}

@@ -4,7 +4,7 @@
  * group a JSON array of its key values). Top-level attributes are what `ADD` can update
  * atomically, and one item per slice means one write per slice per batch, however many groups.
  */
-import { AGGREGATE_PARTS, type CompiledQuery, type PartKind } from './compile.js';
+import type { CompiledQuery, PartKind } from './compile.js';
 import type { EnrichedTransaction } from '../types.js';
 
 /** Separates the parts of a state attribute name; JSON escapes it inside a group's values. */
@@ -25,13 +25,6 @@ export const isEmptyDelta = (delta: ItemDelta): boolean => delta.add.size + delt
 
 const COMBINE: Record<PartKind, (a: number, b: number) => number> = { add: (a, b) => a + b, max: Math.max, min: Math.min };
 
-/** Combines a value into a delta's attribute by the part's kind. */
-export function combine(delta: ItemDelta, kind: PartKind, attribute: string, value: number): void {
-  const map = delta[kind];
-  const current = map.get(attribute);
-  map.set(attribute, current === undefined ? value : COMBINE[kind](current, value));
-}
-
 /** The attribute of an aggregate's part for a group. */
 export const partAttribute = (aggregate: number, part: string, group: string): string => `${aggregate}${part}${SEP}${group}`;
 
@@ -39,21 +32,42 @@ export const partAttribute = (aggregate: number, part: string, group: string): s
 export const distinctSizeAttribute = (aggregate: number, group: string, partition: string, bucket: number): string =>
   `${aggregate}z${SEP}${bucket}${SEP}${partition}${SEP}${group}`;
 
+/** A slice's groups being folded: each group's parts in the order of `CompiledQuery.parts`. */
+export type GroupAccumulator = Map<string, Float64Array>;
+
+const START: Record<PartKind, number> = { add: 0, max: Number.NEGATIVE_INFINITY, min: Number.POSITIVE_INFINITY };
+
 /**
- * Folds one record into a slice's delta: every grouping set's group, every aggregate part
+ * Folds one record into a slice's accumulator: every grouping set's group, every part
  * (COUNT(DISTINCT) excepted: its buckets are separate items, see the state store).
+ * @param eventTime - the record's event time, read by MIN/MAX of `tr_datetime`
  */
-export function foldRecord(delta: ItemDelta, query: CompiledQuery, record: EnrichedTransaction): void {
-  const groups = query.groupsOf(record);
-  query.definition.aggregates.forEach((aggregate, i) => {
-    if (aggregate.fn === 'count_distinct') return;
-    const value = aggregate.fn === 'count' ? 1 : query.valueOf(aggregate, record);
-    for (const group of groups) {
-      for (const [part, kind] of Object.entries(AGGREGATE_PARTS[aggregate.fn]) as [string, PartKind][]) {
-        combine(delta, kind, partAttribute(i, part, group), part === 'n' ? 1 : value);
-      }
+export function accumulate(groups: GroupAccumulator, query: CompiledQuery, record: EnrichedTransaction, eventTime: number): void {
+  const parts = query.parts;
+  if (parts.length === 0) return;
+  const values = parts.map((part) => (part.reads === 'one' ? 1 : part.reads.field === 'tr_datetime' ? eventTime : query.valueOf(part.reads, record)));
+  for (const group of query.groupsOf(record)) {
+    let acc = groups.get(group);
+    if (acc === undefined) {
+      acc = new Float64Array(parts.length);
+      parts.forEach((part, j) => ((acc as Float64Array)[j] = START[part.kind]));
+      groups.set(group, acc);
     }
-  });
+    for (let j = 0; j < parts.length; j++) {
+      const value = values[j] as number;
+      const kind = (parts[j] as { kind: PartKind }).kind;
+      acc[j] = kind === 'add' ? (acc[j] as number) + value : kind === 'max' ? Math.max(acc[j] as number, value) : Math.min(acc[j] as number, value);
+    }
+  }
+}
+
+/** The delta of an accumulator: its parts as state attributes. */
+export function deltaOf(query: CompiledQuery, groups: GroupAccumulator): ItemDelta {
+  const delta = emptyDelta();
+  for (const [group, acc] of groups) {
+    query.parts.forEach((part, j) => delta[part.kind].set(`${part.prefix}${SEP}${group}`, acc[j] as number));
+  }
+  return delta;
 }
 
 /** A group's parts, keyed `<aggregate><part>` (`0s`, `1n`, `2z`…). */

@@ -67,7 +67,7 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
       else raise(`${value.source}${SEP}${value.via ?? ''}`, value.max_event_time);
     }
     const limits = lateness(deps.queries, pipeline);
-    const collected = collectBatch(deps.queries, records, (query, slice) => slice.end + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME));
+    const collected = collectBatch(deps.queries, records, (query, sliceEnd) => sliceEnd + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME));
     const sizes = await deps.state.addDistinct([...collected.distinct.values()]);
     const updates = sliceUpdates(deps.queries, collected, sizes);
     const positions = fresh.map(({ origin }) => positionKey(origin));

@@ -60,7 +60,14 @@ describe('Function: enrich (against the local stack)', () => {
     const response = await handler(event, lambdaContext('enrich'));
 
     expect(response.batchItemFailures).toEqual([]);
-    const out = (await readAllRecords(kinesis, names.stream)).map((record) => JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>);
+    const all = (await readAllRecords(kinesis, names.stream)).map((record) => JSON.parse(Buffer.from(record.Data ?? new Uint8Array()).toString('utf8')) as Record<string, unknown>);
+    const out = all.filter((record) => record.eddy_control === undefined);
+    // After the outputs, one watermark per output shard: the batch's highest event time, from its input shard.
+    const highest = Math.max(...samples.map((sample) => Date.parse(`${String(sample.tr_datetime).replace(' ', 'T')}Z`)));
+    expect(all.filter((record) => record.eddy_control !== undefined)).toEqual([
+      { eddy_control: 'watermark', source: 'shardId-000000000007', max_event_time: highest },
+      { eddy_control: 'watermark', source: 'shardId-000000000007', max_event_time: highest },
+    ]);
     const errors = await errorDocuments();
     const subRecordsIn = raw.length + bad.length + 2;
     expect(out.length + errors.length).toBe(subRecordsIn);

@@ -51,9 +51,12 @@ describe('serverless.yml: serverless package (offline, no credentials)', () => {
     expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
   });
 
-  it('maps the raw stream to enrich and the enriched stream to dedupe with the trigger settings of serverless.yml', () => {
+  it('maps the raw stream to enrich, the enriched stream to dedupe and the clean stream to aggregate with the trigger settings of serverless.yml', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mappings.map((m) => (m.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['EnrichedStream', 'RawStream']);
+    expect(mappings.map((m) => (m.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['CleanStream', 'EnrichedStream', 'RawStream']);
+    const aggregate = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn).includes('CleanStream'));
+    // One invocation per shard at a time: the aggregate stage's clocks and checkpoints rely on order.
+    expect(aggregate?.Properties).toMatchObject({ BatchSize: 1000, ParallelizationFactor: 1, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 5 });
     const mapping = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn).includes('RawStream'));
     expect(mapping?.Properties).toMatchObject({
       BatchSize: 500,
@@ -77,6 +80,17 @@ describe('serverless.yml: serverless package (offline, no credentials)', () => {
       const statements = JSON.stringify(role?.Properties.Policies);
       expect(statements).not.toMatch(/"Action":\s*"\*"|"[a-z0-9]+:\*"/);
     }
+  });
+
+  it('lets dedupe read the clean stream (to find what an earlier attempt put) and nothing more of it than put and read', () => {
+    type Statement = { Sid: string; Action: string | string[]; Resource: unknown };
+    const policies = template.Resources.DedupeRole?.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+    const statements = policies.flatMap((policy) => policy.PolicyDocument.Statement);
+    const onClean = statements.filter((statement) => JSON.stringify(statement.Resource) === JSON.stringify({ 'Fn::GetAtt': ['CleanStream', 'Arn'] }));
+    const actions = onClean.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action])).sort();
+    expect(actions).toEqual(['kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords']);
+    const reads = statements.filter((statement) => [statement.Action].flat().some((action) => ['kinesis:GetRecords', 'kinesis:GetShardIterator'].includes(action)));
+    expect(reads.map((statement) => JSON.stringify(statement.Resource)).sort()).toEqual([JSON.stringify({ 'Fn::GetAtt': ['CleanStream', 'Arn'] }), JSON.stringify({ 'Fn::GetAtt': ['EnrichedStream', 'Arn'] })].sort());
   });
 
   it('is what the local model reads: the same streams, tables, bucket and stream settings', async () => {
