@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, t
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DYNAMODB_LIMITS } from '../constants.js';
 import { RetryableError, StateLimitError } from '../errors.js';
-import { SEP, isEmptyDelta, type ItemDelta } from '../aggregate/partials.js';
+import { SEP, shardAttribute } from '../aggregate/partials.js';
 import {
   CONTINUOUS_SLICE,
   type AggregateStateStore,
@@ -162,15 +162,16 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
   private async applySlice(shard: string, batch: { readonly first: string; readonly last: string }, update: SliceUpdate): Promise<SliceImage> {
     const key = { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) };
     const checkpoint = `ck${SEP}${shard}`;
+    const own = (map: ReadonlyMap<string, number>): Map<string, number> => new Map([...map].map(([name, value]) => [shardAttribute(name, shard), value]));
     let old: Item | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const held = old?.[checkpoint] as string | undefined;
       // A checkpoint at or past the batch's first record: the batch (or its head) is in already.
       const after = held !== undefined && held >= batch.first ? held : undefined;
       const delta = update.deltaAfter(after);
-      const sizes = new Map([...(update.sizes ?? [])].filter(([name, size]) => !(typeof old?.[name] === 'number' && (old[name] as number) >= size)));
-      if (old !== undefined) pruneExtremes(delta, old);
-      if (old !== undefined && after !== undefined && isEmptyDelta(delta) && sizes.size === 0) return toImage(update, old);
+      const [max, min, sizes] = [own(delta.max), own(delta.min), own(update.sizes ?? new Map())];
+      if (old !== undefined) pruneExtremes(old, max, min, sizes);
+      if (old !== undefined && after !== undefined && delta.add.size + max.size + min.size + sizes.size === 0) return toImage(update, old);
       const expression = new Expression();
       const ck = expression.name(checkpoint);
       const adds = [`${expression.name('v')} ${expression.value(1)}`, ...[...delta.add].map(([name, value]) => `${expression.name(name)} ${expression.value(value)}`)];
@@ -179,15 +180,15 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       const conditions = [
         old === undefined ? `(attribute_not_exists(${ck}) OR ${ck} < ${expression.value(batch.first)})` : held === undefined ? `attribute_not_exists(${ck})` : `${ck} = ${expression.value(held)}`,
       ];
-      const extreme = (name: string, value: number, op: '<' | '>'): void => {
-        const n = expression.name(name);
-        const v = expression.value(value);
-        sets.push(`${n} = ${v}`);
-        conditions.push(`(attribute_not_exists(${n}) OR ${n} ${op} ${v})`);
-      };
-      for (const [name, value] of delta.max) extreme(name, value, '<');
-      for (const [name, value] of sizes) extreme(name, value, '<');
-      for (const [name, value] of delta.min) extreme(name, value, '>');
+      // Extremes from the records ride with the checkpoint (they are the batch's); bucket sizes
+      // are absolute, so those that do not fit in one expression follow in their own writes.
+      for (const [name, value] of max) guardedSet(expression, sets, conditions, name, value, '<');
+      for (const [name, value] of min) guardedSet(expression, sets, conditions, name, value, '>');
+      const overflow = new Map<string, number>();
+      for (const [name, value] of sizes) {
+        if (fits(sets, conditions, adds)) guardedSet(expression, sets, conditions, name, value, '<');
+        else overflow.set(name, value);
+      }
       const input: UpdateCommandInput = {
         TableName: this.tableName,
         Key: key,
@@ -200,13 +201,50 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       };
       try {
         const { Attributes = {} } = await this.update(input, `the state of ${update.query} (slice ${sliceSortKey(update.slice)}); it has too many groups for one item`);
-        return toImage(update, Attributes);
+        return toImage(update, overflow.size === 0 ? Attributes : await this.raiseMaxima(key, overflow));
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         old = error.Item === undefined ? {} : unmarshall(error.Item);
       }
     }
     throw new RetryableError(`state item ${key.pk} ${key.sk} kept changing under ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** Raises maxima (absolute values, idempotent) in as many guarded writes as the expression limit takes. */
+  private async raiseMaxima(key: { pk: string; sk: string }, maxima: Map<string, number>): Promise<Item> {
+    let image: Item = {};
+    for (let attempt = 0; maxima.size > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS * 4) throw new RetryableError(`maxima of ${key.pk} ${key.sk} kept changing`);
+      const expression = new Expression();
+      const sets: string[] = [];
+      const conditions: string[] = [];
+      const chunk: string[] = [];
+      for (const [name, value] of maxima) {
+        if (chunk.length > 0 && !fits(sets, conditions, [])) break;
+        guardedSet(expression, sets, conditions, name, value, '<');
+        chunk.push(name);
+      }
+      try {
+        const { Attributes = {} } = await this.update({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: expression.names,
+          ExpressionAttributeValues: expression.values,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        });
+        image = Attributes;
+        for (const name of chunk) maxima.delete(name);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const old = error.Item === undefined ? {} : unmarshall(error.Item);
+        image = old;
+        for (const name of chunk) if (typeof old[name] === 'number' && (old[name] as number) >= (maxima.get(name) as number)) maxima.delete(name);
+      }
+    }
+    return image;
   }
 
   public async advanceShard(shard: string, advance: ShardAdvance): Promise<void> {
@@ -363,9 +401,33 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
 const FIRST_FIRING = 8.64e15;
 
 /** Drops the maxima and minima an item already holds at least as far. */
-function pruneExtremes(delta: ItemDelta, old: Item): void {
-  for (const [name, value] of delta.max) if (typeof old[name] === 'number' && (old[name] as number) >= value) delta.max.delete(name);
-  for (const [name, value] of delta.min) if (typeof old[name] === 'number' && (old[name] as number) <= value) delta.min.delete(name);
+function pruneExtremes(old: Item, max: Map<string, number>, min: Map<string, number>, sizes: Map<string, number>): void {
+  for (const map of [max, sizes]) for (const [name, value] of map) if (typeof old[name] === 'number' && (old[name] as number) >= value) map.delete(name);
+  for (const [name, value] of min) if (typeof old[name] === 'number' && (old[name] as number) <= value) min.delete(name);
+}
+
+/** Keeps expressions well under DynamoDB's 4 KB (a guarded set adds ~60 characters) and 300 operators. */
+const EXPRESSION_BUDGET = DYNAMODB_LIMITS.expressionMaxChars - 200;
+
+/** A guarded condition costs four operators: the function, OR, the comparison, and the AND joining it. */
+const OPERATORS_PER_CONDITION = 4;
+
+/** Whether one more guarded set still fits both expressions, in characters and in operators. */
+function fits(sets: readonly string[], conditions: readonly string[], adds: readonly string[]): boolean {
+  const length = (parts: readonly string[]): number => parts.reduce((sum, part) => sum + part.length + 2, 0);
+  return (
+    length(adds) + length(sets) + 24 < EXPRESSION_BUDGET &&
+    length(conditions) + 5 * conditions.length + 48 < EXPRESSION_BUDGET &&
+    (conditions.length + 1) * OPERATORS_PER_CONDITION < DYNAMODB_LIMITS.expressionMaxOperators
+  );
+}
+
+/** `SET name = value` only if it raises (`<`) or lowers (`>`) what is stored. */
+function guardedSet(expression: Expression, sets: string[], conditions: string[], name: string, value: number, op: '<' | '>'): void {
+  const n = expression.name(name);
+  const v = expression.value(value);
+  sets.push(`${n} = ${v}`);
+  conditions.push(`(attribute_not_exists(${n}) OR ${n} ${op} ${v})`);
 }
 
 function toImage(update: SliceUpdate, attributes: Item): SliceImage {

@@ -1,4 +1,4 @@
-import { SEP } from '../aggregate/partials.js';
+import { SEP, shardAttribute } from '../aggregate/partials.js';
 import {
   CONTINUOUS_SLICE,
   type AggregateStateStore,
@@ -55,8 +55,14 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
       const delta = update.deltaAfter(after);
       this.requests.writes += 1;
       for (const [name, value] of delta.add) item[name] = ((item[name] as number | undefined) ?? 0) + value;
-      for (const [name, value] of [...delta.max, ...(update.sizes ?? [])]) item[name] = Math.max((item[name] as number | undefined) ?? value, value);
-      for (const [name, value] of delta.min) item[name] = Math.min((item[name] as number | undefined) ?? value, value);
+      for (const [attribute, value] of [...delta.max, ...(update.sizes ?? [])]) {
+        const name = shardAttribute(attribute, shard);
+        item[name] = Math.max((item[name] as number | undefined) ?? value, value);
+      }
+      for (const [attribute, value] of delta.min) {
+        const name = shardAttribute(attribute, shard);
+        item[name] = Math.min((item[name] as number | undefined) ?? value, value);
+      }
       item[checkpoint] = after !== undefined && after > batch.last ? after : batch.last;
       item.v = ((item.v as number | undefined) ?? 0) + 1;
       return { query: update.query, slice: update.slice, attributes: { ...item }, version: item.v };

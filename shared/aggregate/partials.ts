@@ -20,9 +20,6 @@ export interface ItemDelta {
 /** A delta with nothing in it. */
 export const emptyDelta = (): ItemDelta => ({ add: new Map(), max: new Map(), min: new Map() });
 
-/** True when the delta changes nothing. */
-export const isEmptyDelta = (delta: ItemDelta): boolean => delta.add.size + delta.max.size + delta.min.size === 0;
-
 const COMBINE: Record<PartKind, (a: number, b: number) => number> = { add: (a, b) => a + b, max: Math.max, min: Math.min };
 
 /** The attribute of an aggregate's part for a group. */
@@ -79,22 +76,51 @@ export type GroupState = Map<string, GroupParts>;
 const KIND_OF_PART: Record<string, PartKind> = { n: 'add', s: 'add', lo: 'min', hi: 'max', z: 'add' };
 
 /**
- * Reads the groups of a stored state item. Distinct-bucket sizes add up into one `<i>z` part
- * (the group's distinct count in this slice).
+ * The attribute a shard keeps its own maximum or minimum in: `<agg><part>@<shard>␟…`. Several
+ * shards raise one slice's maxima at once; with one attribute each, a guarded write only ever
+ * races its own shard's redelivery, never another shard. Readers take the extreme over shards.
+ */
+export function shardAttribute(attribute: string, shard: string): string {
+  const cut = attribute.indexOf(SEP);
+  return `${attribute.slice(0, cut)}@${shard}${attribute.slice(cut)}`;
+}
+
+/**
+ * Reads the groups of a stored state item. Per-shard extremes combine by their kind; a
+ * distinct bucket's size is the largest any shard saw (sets only grow), and the buckets' sizes
+ * add up into one `<i>z` part (the group's distinct count in this slice).
  * @param image - the item's attributes, as DynamoDB returns them (non-state attributes ignored)
  */
 export function groupsOfImage(image: Readonly<Record<string, unknown>>): GroupState {
   const groups: GroupState = new Map();
+  const bucketSizes = new Map<string, Map<string, number>>();
   for (const [attribute, value] of Object.entries(image)) {
     const cut = attribute.indexOf(SEP);
     if (cut < 0 || typeof value !== 'number') continue;
-    const prefix = attribute.slice(0, cut);
+    const prefix = attribute.slice(0, cut).replace(/@.*$/, '');
     const part = prefix.replace(/^\d+/, '');
-    const group = part === 'z' ? attribute.slice(attribute.lastIndexOf(SEP) + 1) : attribute.slice(cut + 1);
+    const last = attribute.lastIndexOf(SEP);
+    const group = part === 'z' ? attribute.slice(last + 1) : attribute.slice(cut + 1);
+    if (part === 'z') {
+      // `<i>z@<shard>␟<bucket>␟<partition>␟<group>`: the largest size per bucket, over shards.
+      const bucket = `${prefix}${SEP}${attribute.slice(cut + 1, last)}${SEP}${group}`;
+      const sizes = bucketSizes.get(group) ?? new Map<string, number>();
+      bucketSizes.set(group, sizes);
+      sizes.set(bucket, Math.max(sizes.get(bucket) ?? 0, value));
+      continue;
+    }
     const parts = groups.get(group) ?? new Map<string, number>();
     groups.set(group, parts);
     const current = parts.get(prefix);
     parts.set(prefix, current === undefined ? value : COMBINE[KIND_OF_PART[part] ?? 'add'](current, value));
+  }
+  for (const [group, sizes] of bucketSizes) {
+    const parts = groups.get(group) ?? new Map<string, number>();
+    groups.set(group, parts);
+    for (const [bucket, size] of sizes) {
+      const prefix = bucket.slice(0, bucket.indexOf(SEP));
+      parts.set(prefix, (parts.get(prefix) ?? 0) + size);
+    }
   }
   return groups;
 }

@@ -70,7 +70,7 @@ function crashingClient(base: DynamoDBDocumentClient, plan: { countdown: number;
   }) as DynamoDBDocumentClient;
 }
 
-async function runOnDynamoDB(deliver?: Deliver, plan?: { countdown: number; after: boolean }) {
+async function runOnDynamoDB(deliver?: Deliver, plan?: { countdown: number; after: boolean }, scenario: { phase1: readonly string[]; phase2: readonly string[] } = input, batchSize = 250) {
   const base = createDynamoDBDocumentClient();
   const tables = await createTables(base);
   const client = plan === undefined ? base : crashingClient(base, plan);
@@ -79,7 +79,7 @@ async function runOnDynamoDB(deliver?: Deliver, plan?: { countdown: number; afte
   const publisher = new InMemoryResultPublisher();
   const late = new InMemoryDocumentSink();
   const operator = createAggregateOperator({ queries: compiledQueries(), state, shards: { openShards: async () => SHARDS, parentsOf: async () => [] }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
-  await feedScenario(input, SHARDS, operator, deliver, 250);
+  await feedScenario(scenario, SHARDS, operator, deliver, batchSize);
   return { state, results: new DynamoDBResultStore(base, tables.results), publisher, late };
 }
 
@@ -117,5 +117,18 @@ describe('Operator: aggregate on DynamoDB Local', () => {
       await check(results);
       expect(late.documents.size, `crash ${after ? 'after' : 'before'} write ${countdown}`).toBe(input.latePks.size);
     }
+  });
+});
+
+describe('Adapter: DynamoDBAggregateStateStore, large batches', () => {
+  it('writes a batch spanning ten days (120 distinct-bucket sizes, over one expression) in several writes, and counts visitors exactly', async () => {
+    const wide = buildAggregateInput({ seed: 5, days: 10, stores: 1, rows: 1_200, duplicateRate: 0, lateCount: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-aggregate-wide-'));
+    const file = join(dir, 'input.jsonl');
+    writeFileSync(file, wide.phase1.join('\n'));
+    const reference = await referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv' });
+    const { results, state } = await runOnDynamoDB(undefined, undefined, wide, 1_000);
+    for (const name of ['sales_kpi', 'division_totals'] as const) expect(diffRows(await results.read(name), reference[name]), name).toEqual([]);
+    expect(state.requests.writes).toBeGreaterThan(0);
   });
 });
