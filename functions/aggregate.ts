@@ -31,6 +31,7 @@ const operator = createAggregateOperator({
   clock: Date.now,
   idleTimeoutMs: config.idleTimeoutSeconds * 1000,
   firingTimeoutMs: config.firingTimeoutSeconds * 1000,
+  startupGraceMs: config.startupGraceSeconds * 1000,
 });
 
 /** The Lambda handler: a Kinesis batch of the clean stream in, `batchItemFailures` (always empty: failures throw) out. */

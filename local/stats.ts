@@ -11,8 +11,16 @@ export interface StageTotals {
   duplicates: number;
   /** Records of redelivered batches already on the output stream from an earlier attempt (dedupe). @default 0 */
   alreadyPublished?: number;
+  /** Records of redelivered batches already applied in full by an earlier delivery (aggregate). @default 0 */
+  replayed?: number;
+  /** Control records (watermarks) read: outside the balance. @default 0 */
+  control?: number;
   failed: number;
 }
+
+/** Whether a stage's counts balance: in = out + errors + duplicates + already published + replayed + failed. */
+export const balances = (t: StageTotals): boolean =>
+  t.in === t.out + rejectedCount(t) + t.duplicates + (t.alreadyPublished ?? 0) + (t.replayed ?? 0) + t.failed;
 
 /** Errors of a stage, all reasons together. */
 export const rejectedCount = (totals: StageTotals): number => Object.values(totals.rejected).reduce((a, b) => a + b, 0);
@@ -29,13 +37,15 @@ export async function readStageTotals(logDir: string): Promise<StageTotals[]> {
   for (const file of files) {
     for (const line of (await readFile(join(logDir, file), 'utf8')).split('\n')) {
       if (!line.includes('"batch done"')) continue;
-      const report = JSON.parse(line) as { stage: string; in: number; out: number; rejected: Record<string, number>; duplicates?: number; alreadyPublished?: number; failed: number };
-      const entry = totals.get(report.stage) ?? { stage: report.stage, invocations: 0, in: 0, out: 0, rejected: {}, duplicates: 0, alreadyPublished: 0, failed: 0 };
+      const report = JSON.parse(line) as { stage: string; in: number; out: number; rejected: Record<string, number>; duplicates?: number; alreadyPublished?: number; replayed?: number; control?: number; failed: number };
+      const entry = totals.get(report.stage) ?? { stage: report.stage, invocations: 0, in: 0, out: 0, rejected: {}, duplicates: 0, alreadyPublished: 0, replayed: 0, control: 0, failed: 0 };
       entry.invocations += 1;
       entry.in += report.in;
       entry.out += report.out;
       entry.duplicates += report.duplicates ?? 0;
       entry.alreadyPublished = (entry.alreadyPublished ?? 0) + (report.alreadyPublished ?? 0);
+      entry.replayed = (entry.replayed ?? 0) + (report.replayed ?? 0);
+      entry.control = (entry.control ?? 0) + (report.control ?? 0);
       entry.failed += report.failed;
       for (const [reason, count] of Object.entries(report.rejected)) entry.rejected[reason] = (entry.rejected[reason] ?? 0) + count;
       totals.set(report.stage, entry);
@@ -65,6 +75,7 @@ export function pipelineTotals(totals: readonly StageTotals[]): StageTotals | un
     rejected,
     duplicates: sum((t) => t.duplicates),
     alreadyPublished: sum((t) => t.alreadyPublished ?? 0),
+    replayed: sum((t) => t.replayed ?? 0),
     failed: sum((t) => t.failed),
   };
 }
@@ -72,7 +83,8 @@ export function pipelineTotals(totals: readonly StageTotals[]): StageTotals | un
 /**
  * One line per stage, and one for the pipeline: `in = out + errors + duplicates + failed`, with
  * a check mark when it holds. Records a redelivered dedupe batch found already on the clean
- * stream (not put again) are a term of their own, shown when there are any.
+ * stream (not put again), and records a redelivered aggregate batch had applied already, are
+ * terms of their own, shown when there are any. Late records are errors (reason `late`).
  */
 export function formatStageTotals(totals: readonly StageTotals[]): string {
   const n = (value: number): string => value.toLocaleString('en-US');
@@ -81,9 +93,10 @@ export function formatStageTotals(totals: readonly StageTotals[]): string {
     .map((t) => {
       const errors = rejectedCount(t);
       const published = t.alreadyPublished ?? 0;
-      const holds = t.in === t.out + errors + t.duplicates + published + t.failed;
+      const replayed = t.replayed ?? 0;
+      const holds = balances(t);
       const reasons = Object.entries(t.rejected).map(([reason, count]) => `${reason} ${n(count)}`).join(', ');
-      const publishedTerm = published > 0 ? ` + already published ${n(published)}` : '';
+      const publishedTerm = `${published > 0 ? ` + already published ${n(published)}` : ''}${replayed > 0 ? ` + replayed ${n(replayed)}` : ''}`;
       return `  ${t.stage.padEnd(9)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)}${publishedTerm} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
     })
     .join('\n');

@@ -14,7 +14,9 @@ import { loadProducts } from '../../shared/products/loadProducts.js';
 import { parseProductsCsv } from '../../shared/products/parseProductsCsv.js';
 import { SCENARIO } from '../../shared/constants.js';
 import { barChart, countObjects, scanStream } from '../../local/demo/outputs.js';
-import { formatStageTotals, readStageTotals, rejectedCount } from '../../local/stats.js';
+import { balances, formatStageTotals, readStageTotals } from '../../local/stats.js';
+import { DynamoDBResultStore } from '../../shared/adapters/DynamoDBResultStore.js';
+import { listOpenShards, signalFinalWatermark } from './watermark.js';
 import { withDuplicates } from '../../shared/producer/duplicates.js';
 import { runningState, stackDown, stackUp, useLocalStack } from '../../local/stack/manage.js';
 import { stateDir } from '../../local/stack/stackState.js';
@@ -42,6 +44,8 @@ If a stack is already running it refuses, so it never mixes its data with yours:
     rows: { type: 'string', description: 'Line items to generate', default: String(SCENARIO.rows) },
     duplicates: { type: 'string', description: 'Share of rows the producer sends twice (dedupe drops them)', default: '0.01' },
     seed: { type: 'string', description: 'Generator seed', default: String(DEFAULT_SEED) },
+    from: { type: 'string', description: 'First day of generated data, YYYY-MM-DD', default: '2015-01-01' },
+    to: { type: 'string', description: 'Last day of generated data, YYYY-MM-DD (inclusive)', default: '2015-06-30' },
     fresh: { type: 'boolean', description: 'Stop a running stack first and start an empty one' },
     keep: { type: 'boolean', description: 'Leave the stack running at the end' },
     stage: { type: 'string', description: 'serverless.yml stage', default: 'dev' },
@@ -83,6 +87,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
         enriched: byName(model.streams, 'EnrichedStream').name,
         clean: byName(model.streams, 'CleanStream').name,
         products: byName(model.tables, 'ProductsTable').name,
+        results: byName(model.tables, 'ResultsTable').name,
         bucket: byName(model.buckets, 'DataBucket').name,
       };
 
@@ -105,7 +110,7 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       ticker = setInterval(() => process.stderr.write(`   ${stageLine()}\n`), 5_000);
 
       const progress = createProgress({ unit: 'records', label: `④ produce ${rows.toLocaleString('en-US')} rows (+${duplicateRate * 100}% resent) → ${names.raw}` });
-      const lines = withDuplicates(transactionLines(generateTransactions({ rows, seed })), { rate: duplicateRate, seed });
+      const lines = withDuplicates(transactionLines(generateTransactions({ rows, seed, from: stringFlag(flags, 'from') ?? '2015-01-01', to: stringFlag(flags, 'to') ?? '2015-06-30' })), { rate: duplicateRate, seed });
       const produced = await produceRecords(lines, new KinesisRecordSink(createKinesisClient(), names.raw), {
         partitionKey: createPartitionKeyFn(parsePartitionKeySpec('random', seed)),
         onProgress: (records) => progress.tick(records),
@@ -114,27 +119,34 @@ If a stack is already running it refuses, so it never mixes its data with yours:
       if (produced.failedLines.length > 0) throw new ConfigError('produce', `${produced.failedLines.length} records could not be sent`);
 
       const drainStarted = performance.now();
+      // The end of input follows the records through every stage, so every window fires.
+      await signalFinalWatermark(createKinesisClient(), names.raw, await listOpenShards(createKinesisClient(), names.raw));
       await trigger.waitUntilIdle(timeoutSeconds * 1000);
       clearInterval(ticker);
-      say(`⑤ streams drained ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the last record was produced\n   ${stageLine()}`);
+      say(`⑤ streams drained and every window fired ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the last record was produced\n   ${stageLine()}`);
       await trigger.stop();
       trigger = undefined;
 
       const divisions = new Map<string, number>();
       const keys = new Set<string>();
-      const clean = await scanStream(createKinesisClient(), names.clean, (data) => {
-        const row = JSON.parse(Buffer.from(data).toString('utf8')) as { division_name: string; mount: number; pk: string };
-        if (keys.has(row.pk)) return;
+      let clean = 0;
+      await scanStream(createKinesisClient(), names.clean, (data) => {
+        const row = JSON.parse(Buffer.from(data).toString('utf8')) as { division_name: string; mount: number; pk: string; eddy_control?: string };
+        if (row.eddy_control !== undefined) return;
+        clean += 1;
         keys.add(row.pk);
-        divisions.set(row.division_name, (divisions.get(row.division_name) ?? 0) + row.mount);
       });
+      const results = new DynamoDBResultStore(createDynamoDBDocumentClient(), names.results);
+      for (const row of await results.read('division_totals')) divisions.set(String(row.division_name), Number(row.sum_of_sales));
+      const hours = (await results.read('hourly_sales')).length;
       const errors = await countObjects(createS3Client(), names.bucket, 'data/stream_error_data/', (key) => key.split('/').at(-2) ?? '?');
       const totals = await readStageTotals(logDir);
       say(`\nPer stage (eddy stats):\n${formatStageTotals(totals)}`);
       say(`Pipeline: produced ${produced.recordsSent.toLocaleString('en-US')} records (${rows.toLocaleString('en-US')} rows + ${(produced.recordsSent - rows).toLocaleString('en-US')} resent) → clean stream ${clean.toLocaleString('en-US')} records, ${keys.size.toLocaleString('en-US')} distinct keys (expected ${rows.toLocaleString('en-US')}); error objects ${[...errors.values()].reduce((a, b) => a + b, 0)}.`);
       say(`Produced at ${Math.round(produced.rowsPerSecond).toLocaleString('en-US')} records/s in ${produced.calls} PutRecords calls.`);
-      say(`\nSales by division (KRW, clean stream):\n${barChart([...divisions])}`);
-      const balanced = totals.every((t) => t.in === t.out + rejectedCount(t) + t.duplicates + t.failed);
+      say(`\nSales by division (KRW, division_totals from the results table):\n${barChart([...divisions])}`);
+      say(`Windows fired: ${hours.toLocaleString('en-US')} hours of hourly_sales (eddy results hourly_sales).`);
+      const balanced = totals.every(balances);
       return balanced && keys.size === rows ? 0 : 1;
     } finally {
       clearInterval(ticker);

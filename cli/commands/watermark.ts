@@ -71,34 +71,35 @@ export async function signalFinalWatermark(client: KinesisClient, stream: string
 /** `eddy watermark --final`: end of input for the aggregate stage. */
 export const command: Command = {
   name: 'watermark',
-  summary: 'Signal the end of input: put the final watermark on every open shard of the clean stream, so the aggregate stage fires every window still open.',
+  summary: 'Signal the end of input: put the final watermark on every open shard of the raw stream; it follows the records through enrich and dedupe, and the aggregate stage then fires every window still open.',
   usage: 'watermark --final [--stream NAME] [--stage STAGE]',
-  details: `The aggregate stage fires a window once the watermark of every open shard has passed its end.
+  details: `The aggregate stage fires a window once the watermark of every path has passed its end.
 After a bounded input (a file, a day of data) the last windows never see a later record, so
 they would stay open. This puts one control record on each open shard (ListShards, then
 PutRecord with ExplicitHashKey = the shard's StartingHashKey):
   ${JSON.stringify(FINAL_WATERMARK)}
-It raises that shard's event time past any window, as Flink's final watermark does at the end
-of a bounded source.
+On the raw stream (the default) it goes behind every record already produced: enrich turns it
+into a watermark at the end of time for its shard, dedupe forwards it, and once the aggregate
+stage has it from every path, every window fires, as Flink's final watermark does at the end
+of a bounded source. So it can be sent right after 'eddy produce'.
 
-Send it only once the input has reached the clean stream: windowed queries take records put
-on a shard after it as late (they go to the late-data output, not into windows). After 'eddy
-produce', wait until enrich and dedupe have caught up ('eddy stats': dedupe's out no longer
-grows). Sending it twice is harmless; a shard opened later (a reshard) needs its own.
+With --stream naming the clean stream it acts at once on that stream's shards; records still
+on their way through enrich and dedupe then count as late for windowed queries. Sending it
+twice is harmless; a shard opened later (a reshard) needs its own.
 
 Example:
   eddy watermark --final
   eddy results hourly_sales      # once the aggregate stage has read it and fired the windows`,
   flags: {
     final: { type: 'boolean', description: 'Send the final (end-of-input) watermark' },
-    stream: { type: 'string', description: 'Stream name (default: the CleanStream of serverless.yml)' },
+    stream: { type: 'string', description: 'Stream name (default: the RawStream of serverless.yml)' },
     stage: { type: 'string', description: 'serverless.yml stage', default: 'dev' },
   },
   async run(flags, positionals) {
     if (positionals.length > 0) throw new ConfigError('eddy watermark', `unexpected argument '${positionals.join(' ')}'`);
-    if (flags.final !== true) throw new ConfigError('--final', 'the final watermark is the only one eddy sends by hand: pass --final to signal the end of input on every open shard of the clean stream');
+    if (flags.final !== true) throw new ConfigError('--final', 'the final watermark is the only one eddy sends by hand: pass --final to signal the end of input on every open shard of the raw stream');
     await useLocalStack();
-    const stream = stringFlag(flags, 'stream') ?? (await resourceName('streams', 'CleanStream', stringFlag(flags, 'stage') ?? 'dev'));
+    const stream = stringFlag(flags, 'stream') ?? (await resourceName('streams', 'RawStream', stringFlag(flags, 'stage') ?? 'dev'));
     const client = createKinesisClient();
     let sent: SignalledShard[];
     try {

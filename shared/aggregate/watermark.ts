@@ -29,7 +29,8 @@ export interface PipelineBoundOptions {
 
 /**
  * The pipeline's event-time bound (before subtracting a query's out-of-orderness), or undefined
- * while nothing may fire: during the startup grace, while an open shard has not reported, or
+ * while nothing may fire: during the startup grace (unless every path is at the end of input),
+ * while an open shard has not reported, or
  * while a shard lacks a path that is active elsewhere (its records by that path are still to
  * come). Each shard counts its paths that are active anywhere; a path is idle when no shard has
  * had its watermark for the idle timeout. Shards past the end of input, and closed shards whose
@@ -39,7 +40,6 @@ export function pipelineBound(pipeline: PipelineState, options: PipelineBoundOpt
   const clocks = [...pipeline.shards];
   if (clocks.length === 0) return undefined;
   const started = Math.min(...clocks.map(([, clock]) => clock.firstSeenAt ?? clock.activeAt));
-  if (options.now - started < options.startupGraceMs) return undefined;
   const pending = options.open.filter((shard) => !pipeline.shards.has(shard) && options.now - started <= options.idleTimeoutMs);
   if (pending.length > 0) return undefined;
   // Records that came with no watermark at all bound the pipeline only while no shard has seen one.
@@ -59,5 +59,7 @@ export function pipelineBound(pipeline: PipelineState, options: PipelineBoundOpt
       bound = Math.min(bound, clockOfPath.eventTime);
     }
   }
-  return active.size === 0 && holding.length > 0 ? undefined : bound;
+  if (active.size === 0 && holding.length > 0) return undefined;
+  // The end of input on every path needs no grace: nothing more can come.
+  return bound < FINAL_EVENT_TIME && options.now - started < options.startupGraceMs ? undefined : bound;
 }

@@ -18,7 +18,7 @@ export interface FiringDeps {
   readonly clock: () => number;
   /** A path silent this long no longer holds the watermark back (Flink's `withIdleness`). */
   readonly idleTimeoutMs: number;
-  /** Nothing fires this long after the pipeline's first batch, so every path can report. @default idleTimeoutMs */
+  /** Nothing fires this long after the pipeline's first batch, so every path can report. @default 10,000 */
   readonly startupGraceMs?: number;
   /** A firing claimed this long ago and not completed is taken over by another invocation. */
   readonly firingTimeoutMs: number;
@@ -34,6 +34,9 @@ export interface FiringOutcome {
 export type TouchedSlices = ReadonlyMap<string, ReadonlySet<number>>;
 
 const BEFORE_TIME = -FINAL_EVENT_TIME;
+
+/** The startup grace when none is configured: enough for every path's first watermark. */
+export const DEFAULT_STARTUP_GRACE_MS = 10_000;
 
 /** Window ends in `(from, to]`. */
 interface Range {
@@ -87,7 +90,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     const now = deps.clock();
     const pipeline = await deps.state.readPipeline();
     const open = await deps.shards.openShards();
-    const bound = pipelineBound(pipeline, { open, now, idleTimeoutMs: deps.idleTimeoutMs, startupGraceMs: deps.startupGraceMs ?? deps.idleTimeoutMs });
+    const bound = pipelineBound(pipeline, { open, now, idleTimeoutMs: deps.idleTimeoutMs, startupGraceMs: deps.startupGraceMs ?? DEFAULT_STARTUP_GRACE_MS });
     const claims: FiringClaim[] = [];
     const emitted = new Map<string, Set<string>>();
     const remember = (query: string, due: readonly Interval[]): void => {

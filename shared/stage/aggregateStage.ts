@@ -21,7 +21,8 @@ export interface AggregateStageDeps {
  * Wires decode → error output → aggregate operator for the Kinesis-triggered aggregate stage.
  * The operator's effects are idempotent per record position, so any failure is thrown and
  * Lambda delivers the whole batch again; there are no per-record failures to report.
- * Counts: in = out (counted) + rejected (late included, under `late`) + replayed + control.
+ * Counts: in = out (counted) + rejected (late included, under `late`) + replayed; control
+ * records are counted apart.
  */
 export function createAggregateStage(deps: AggregateStageDeps): (event: KinesisStreamEvent) => Promise<KinesisStreamBatchResponse> {
   return async (event) => {
@@ -33,7 +34,7 @@ export function createAggregateStage(deps: AggregateStageDeps): (event: KinesisS
     if (outcome.late > 0) byReason.late = outcome.late;
     deps.report?.({
       stage: 'aggregate',
-      in: count,
+      in: count - outcome.control,
       out: outcome.counted,
       rejected: byReason,
       duplicates: 0,

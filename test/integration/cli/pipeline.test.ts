@@ -40,8 +40,8 @@ afterAll(async () => {
 });
 
 describe('CLI: the pipeline end to end', () => {
-  it('eddy demo runs stack → products → trigger → producer → enrich → dedupe and accounts for every record', async () => {
-    const { code, stdout, stderr } = await eddy('demo', '--rows', '3000', '--duplicates', '0.02', '--keep', ...ports);
+  it('eddy demo runs stack → products → trigger → producer → enrich → dedupe → aggregate and accounts for every record', async () => {
+    const { code, stdout, stderr } = await eddy('demo', '--rows', '3000', '--to', '2015-01-06', '--duplicates', '0.02', '--keep', ...ports);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('5,446 loaded');
     const resent = Number(/\+ ([\d,]+) resent/.exec(stdout)?.[1]?.replace(/,/g, ''));
@@ -50,8 +50,10 @@ describe('CLI: the pipeline end to end', () => {
     expect(stdout).toMatch(new RegExp(`dedupe +in +[\\d,]+ = out +3,000 \\+ errors 0 \\+ duplicates ${resent} \\+ failed 0 +✓`));
     expect(stdout).toContain('3,000 distinct keys (expected 3,000)');
     expect(stdout).toContain('Sales by division');
+    expect(stdout).toMatch(/aggregate +in +3,000 = out +3,000 \+ errors 0 \+ duplicates 0 \+ failed 0 +✓/);
+    expect(stdout).toMatch(/Windows fired: (1[0-4]\d) hours of hourly_sales/);
     const stats = await eddy('stats', '--json');
-    expect(JSON.parse(stats.stdout)).toMatchObject([{ stage: 'enrich', out: 3000 + resent }, { stage: 'dedupe', out: 3000, duplicates: resent }]);
+    expect(JSON.parse(stats.stdout)).toMatchObject([{ stage: 'enrich', out: 3000 + resent }, { stage: 'dedupe', out: 3000, duplicates: resent }, { stage: 'aggregate', in: 3000, out: 3000 }]);
     expect(await readFile(join(stateDir, 'logs', 'enrich.log'), 'utf8')).toContain('batch done');
   });
 
