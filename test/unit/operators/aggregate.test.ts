@@ -8,7 +8,10 @@ import { compiledQueries } from '../../../shared/aggregate/queries.js';
 import { createAggregateOperator } from '../../../shared/operators/aggregate.js';
 import { buildAggregateInput } from '../../helpers/aggregateInput.js';
 import { InMemoryDocumentSink, InMemoryResultPublisher, InMemoryResultStore } from '../../helpers/aggregateFakes.js';
-import { feedScenario, type Deliver } from '../../helpers/aggregateRun.js';
+import { enrichLines, feedScenario, loadProductMap, ShardFeed, type Deliver } from '../../helpers/aggregateRun.js';
+import { compileQuery } from '../../../shared/aggregate/compile.js';
+import { defineQuery } from '../../../shared/queries/index.js';
+import type { EnrichedTransaction } from '../../../shared/types.js';
 import { diffRows } from '../../helpers/compareRows.js';
 import { referenceResults, type ReferenceRow } from '../../helpers/referenceQueries.js';
 
@@ -69,5 +72,47 @@ describe('Operator: aggregate', () => {
     expect(new Set(pks).size).toBe(pks.length);
     const hourly = publisher.rows.filter((row) => row.query === 'hourly_sales');
     expect(hourly.length).toBe(expected.hourly_sales.length);
+  });
+});
+
+describe('Operator: aggregate, allowed lateness', () => {
+  const query = compileQuery(
+    defineQuery({ name: 'late_hourly', window: { kind: 'tumble', size: '1 h' }, allowedLateness: '2 h', aggregates: [{ name: 'sum_of_mount', fn: 'sum', field: 'mount' }, { name: 'cnt', fn: 'count' }] }),
+  );
+  const row = (tr_datetime: string, mount: number, receipt: string): EnrichedTransaction => ({
+    ...(enrichLines([JSON.stringify({ tr_date: tr_datetime.slice(0, 10), tr_time: tr_datetime.slice(11, 13), store_cd: '12345', store_name: '등촌점', pos_num: '1', receipt_num: receipt, product_cd: '8801115139560', qty: 1, mount, tr_datetime })], loadProductMap())[0] as EnrichedTransaction),
+  });
+
+  it('counts a record behind the watermark but within the lateness, and emits its window again at a higher revision; drops one beyond it', async () => {
+    const state = new InMemoryAggregateStateStore();
+    const results = new InMemoryResultStore();
+    const publisher = new InMemoryResultPublisher();
+    const late = new InMemoryDocumentSink();
+    const shard = 'shardId-000000000001';
+    const operator = createAggregateOperator({ queries: [query], state, shards: { openShards: async () => [shard], parentsOf: async () => [] }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
+    const feed = new ShardFeed([shard]);
+    const deliver = async (records: EnrichedTransaction[]) => {
+      for (const batch of feed.spread(records, records.length).values()) await operator(batch);
+    };
+    await deliver([row('2015-01-05T01:10:00', 1000, '1'), row('2015-01-05T02:20:00', 2000, '2')]);
+    await deliver([row('2015-01-05T03:30:00', 4000, '3')]);
+    // The watermark (03:30 − 5 s) has passed 01:00–02:00 and 02:00–03:00: both fired.
+    expect(await results.read('late_hourly')).toEqual([
+      { window_start: '2015-01-05T01:00:00', window_end: '2015-01-05T02:00:00', sum_of_mount: 1000, cnt: 1 },
+      { window_start: '2015-01-05T02:00:00', window_end: '2015-01-05T03:00:00', sum_of_mount: 2000, cnt: 1 },
+    ]);
+    // 01:50 is behind the watermark but its window ended less than 2 h before it: counted, re-emitted.
+    await deliver([row('2015-01-05T01:50:00', 500, '4')]);
+    expect((await results.read('late_hourly'))[0]).toEqual({ window_start: '2015-01-05T01:00:00', window_end: '2015-01-05T02:00:00', sum_of_mount: 1500, cnt: 2 });
+    const emissions = publisher.rows.filter((published) => published.window_start === '2015-01-05T01:00:00');
+    expect(emissions.map((published) => published.sum_of_mount)).toEqual([1000, 1500]);
+    expect((emissions[1]?.revision ?? 0) > (emissions[0]?.revision ?? 0)).toBe(true);
+    expect(late.documents.size).toBe(0);
+    // Move the watermark to 06:30: the 01:00 window is now more than 2 h behind it.
+    await deliver([row('2015-01-05T06:30:00', 8000, '5')]);
+    await deliver([row('2015-01-05T01:40:00', 300, '6')]);
+    expect((await results.read('late_hourly'))[0]).toMatchObject({ sum_of_mount: 1500, cnt: 2 });
+    expect([...late.documents.values()].map((document) => document.errorOutputType)).toEqual(['late-data']);
+    expect([...late.documents.values()][0]?.errorMessage).toMatch(/late_hourly/);
   });
 });
