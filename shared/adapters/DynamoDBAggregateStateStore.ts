@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DYNAMODB_LIMITS } from '../constants.js';
 import { RetryableError, StateLimitError } from '../errors.js';
@@ -17,6 +17,7 @@ import {
   type SliceUpdate,
 } from '../ports/AggregateStateStore.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
+import { queryRange } from './queryRange.js';
 
 /** Options of {@link DynamoDBAggregateStateStore}. */
 export interface DynamoDBAggregateStateStoreOptions {
@@ -356,23 +357,8 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
   }
 
   public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
-    const images: SliceImage[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      this.requests.reads += 1;
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': `slice#${query}`, ':from': sliceSortKey(from), ':to': sliceSortKey(to - 1) },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) images.push({ query, slice: sliceOfSortKey(item.sk as string), attributes: item, version: (item.v as number | undefined) ?? 0 });
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return images;
+    const items = await queryRange(this.client, { tableName: this.tableName, pk: `slice#${query}`, from: sliceSortKey(from), to: sliceSortKey(to - 1), consistentRead: true }, () => (this.requests.reads += 1));
+    return items.map((item) => ({ query, slice: sliceOfSortKey(item.sk as string), attributes: item, version: (item.v as number | undefined) ?? 0 }));
   }
 
   private expiresAt(): number {

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ResultRow } from '../aggregate/rows.js';
 import { formatLocal } from '../aggregate/eventTime.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import type { ResultStore, WindowResult } from '../ports/ResultStore.js';
+import { queryRange } from './queryRange.js';
 
 /** The sort key of a continuous query's rows. */
 const CURRENT = 'current';
@@ -34,27 +35,18 @@ export class DynamoDBResultStore implements ResultStore {
   }
 
   public async read(query: string, range: { readonly from?: number; readonly to?: number } = {}): Promise<ResultRow[]> {
-    const rows: ResultRow[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      this.requests.reads += 1;
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': query,
-            ':from': range.from === undefined ? '0' : formatLocal(range.from),
-            // Windows starting before `to`; `current` sorts after every date, so it is read when no `to` is given.
-            ':to': range.to === undefined ? '~' : `${formatLocal(range.to - 1000)}/~`,
-          },
-          ExclusiveStartKey,
-        }),
-      );
-      for (const item of page.Items ?? []) rows.push(...(item.rows as ResultRow[]));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey !== undefined);
-    return rows;
+    const items = await queryRange(
+      this.client,
+      {
+        tableName: this.tableName,
+        pk: query,
+        from: range.from === undefined ? '0' : formatLocal(range.from),
+        // Windows starting before `to`; `current` sorts after every date, so it is read when no `to` is given.
+        to: range.to === undefined ? '~' : `${formatLocal(range.to - 1000)}/~`,
+      },
+      () => (this.requests.reads += 1),
+    );
+    return items.flatMap((item) => item.rows as ResultRow[]);
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {

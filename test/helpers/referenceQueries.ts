@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { QueryName } from '../../queries/index.js';
 
@@ -220,4 +223,14 @@ export async function referenceResults(input: ReferenceInput): Promise<Record<Qu
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * The reference results of test input lines (raw JSON lines, malformed ones included), written
+ * to a temporary file first, with the products of `data/products.csv`.
+ */
+export async function referenceOfLines(lines: readonly string[], latePks?: ReadonlySet<string>): Promise<Record<QueryName, ReferenceRow[]>> {
+  const file = join(mkdtempSync(join(tmpdir(), 'eddy-reference-')), 'input.jsonl');
+  writeFileSync(file, lines.join('\n'));
+  return referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv', ...(latePks === undefined ? {} : { latePks }) });
 }

@@ -28,10 +28,16 @@ export async function createTestStream(kinesis: KinesisClient, name: string, sha
   }
 }
 
-/** Creates a table keyed by one string attribute. */
-export async function createTestTable(dynamodb: DynamoDBClient, name: string, key: string): Promise<void> {
+/** Creates a table keyed by one string attribute, or by a string hash and a string sort key. */
+export async function createTestTable(dynamodb: DynamoDBClient, name: string, key: string, sortKey?: string): Promise<void> {
+  const keys = sortKey === undefined ? [key] : [key, sortKey];
   await dynamodb.send(
-    new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: key, KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }] }),
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: keys.map((AttributeName, i) => ({ AttributeName, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    }),
   );
 }
 

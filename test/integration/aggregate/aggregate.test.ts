@@ -1,8 +1,5 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queries, type QueryName } from '../../../queries/index.js';
 import { createDynamoDBDocumentClient } from '../../../shared/adapters/clients.js';
@@ -14,8 +11,8 @@ import { buildAggregateInput } from '../../helpers/aggregateInput.js';
 import { InMemoryDocumentSink, InMemoryResultPublisher } from '../../helpers/aggregateFakes.js';
 import { feedScenario, type Deliver } from '../../helpers/aggregateRun.js';
 import { diffRows } from '../../helpers/compareRows.js';
-import { referenceResults, type ReferenceRow } from '../../helpers/referenceQueries.js';
-import { uniqueName, useTestStack } from '../../helpers/stack.js';
+import { referenceOfLines, type ReferenceRow } from '../../helpers/referenceQueries.js';
+import { createTestTable, uniqueName, useTestStack } from '../../helpers/stack.js';
 
 useTestStack();
 const SHARDS = ['shardId-000000000001', 'shardId-000000000002'];
@@ -23,30 +20,12 @@ const input = buildAggregateInput({ seed: 11, days: 3, stores: 1, duplicateRate:
 let expected: Record<QueryName, ReferenceRow[]>;
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-aggregate-'));
-  const file = join(dir, 'input.jsonl');
-  writeFileSync(file, [...input.phase1, ...input.phase2].join('\n'));
-  expected = await referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv', latePks: input.latePks });
+  expected = await referenceOfLines([...input.phase1, ...input.phase2], input.latePks);
 });
 
 async function createTables(client: DynamoDBDocumentClient): Promise<{ state: string; results: string }> {
   const tables = { state: uniqueName('state'), results: uniqueName('results') };
-  for (const name of Object.values(tables)) {
-    await (client as unknown as DynamoDBClient).send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-      }),
-    );
-  }
+  for (const name of Object.values(tables)) await createTestTable(client as unknown as DynamoDBClient, name, 'pk', 'sk');
   return tables;
 }
 
@@ -123,10 +102,7 @@ describe('Operator: aggregate on DynamoDB Local', () => {
 describe('Adapter: DynamoDBAggregateStateStore, large batches', () => {
   it('writes a batch spanning ten days (120 distinct-bucket sizes, over one expression) in several writes, and counts visitors exactly', async () => {
     const wide = buildAggregateInput({ seed: 5, days: 10, stores: 1, rows: 1_200, duplicateRate: 0, lateCount: 0 });
-    const dir = mkdtempSync(join(tmpdir(), 'eddy-aggregate-wide-'));
-    const file = join(dir, 'input.jsonl');
-    writeFileSync(file, wide.phase1.join('\n'));
-    const reference = await referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv' });
+    const reference = await referenceOfLines(wide.phase1);
     const { results, state } = await runOnDynamoDB(undefined, undefined, wide, 1_000);
     for (const name of ['sales_kpi', 'division_totals'] as const) expect(diffRows(await results.read(name), reference[name]), name).toEqual([]);
     expect(state.requests.writes).toBeGreaterThan(0);

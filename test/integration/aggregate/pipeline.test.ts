@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,7 +27,7 @@ import { drain, listShards, reshard } from '../../faults/runSchedule.js';
 import { renameModel } from '../../faults/renameModel.js';
 import { buildAggregateInput } from '../../helpers/aggregateInput.js';
 import { diffRows } from '../../helpers/compareRows.js';
-import { referenceResults, type ReferenceRow } from '../../helpers/referenceQueries.js';
+import { referenceOfLines, type ReferenceRow } from '../../helpers/referenceQueries.js';
 import { useTestStack } from '../../helpers/stack.js';
 
 // The whole pipeline on the local stack — producer → enrich → dedupe → aggregate under the local
@@ -50,10 +50,7 @@ const FAULTS: FaultSpec[] = [
 ];
 
 beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-aggregate-e2e-'));
-  const file = join(dir, 'input.jsonl');
-  writeFileSync(file, [...input.phase1, ...input.phase2].join('\n'));
-  expected = await referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv', latePks: input.latePks });
+  expected = await referenceOfLines([...input.phase1, ...input.phase2], input.latePks);
   const loaded = await loadServerlessModel({ stage: 'e2e', localShards: 2 });
   model = renameModel(loaded, Math.random().toString(36).slice(2, 8), { keep: ['ProductsTable'] });
   model = {

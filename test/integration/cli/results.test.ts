@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseFlags, type Command } from '../../../cli/command.js';
@@ -11,7 +11,7 @@ import { DynamoDBResultStore } from '../../../shared/adapters/DynamoDBResultStor
 import { FINAL_WATERMARK } from '../../../shared/aggregate/control.js';
 import { eventTimeOf } from '../../../shared/aggregate/eventTime.js';
 import type { ResultRow } from '../../../shared/aggregate/rows.js';
-import { createTestStream, uniqueName, useTestStack } from '../../helpers/stack.js';
+import { createTestStream, createTestTable, uniqueName, useTestStack } from '../../helpers/stack.js';
 
 // EDDY_TARGET=aws makes the commands skip the `eddy stack` state file and take their endpoints
 // from the standard variables, which point at the suite's stack: the path a real AWS account
@@ -59,20 +59,7 @@ const rowsOf = (h: number): ResultRow[] => [
 const jsonLines = (stdout: string): ResultRow[] => stdout.trim().split('\n').map((line) => JSON.parse(line) as ResultRow);
 
 beforeAll(async () => {
-  await new DynamoDBClient({}).send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    }),
-  );
+  await createTestTable(new DynamoDBClient({}), table, 'pk', 'sk');
   const store = new DynamoDBResultStore(createDynamoDBDocumentClient(), table);
   await store.putWindows('hourly_division_rollup', [1, 2, 3].map((h) => ({ window: hour(h), rows: rowsOf(h), revision: 1 })));
   await store.putContinuous('sales_kpi', [{ last_tr_datetime: '2015-01-05T03:59:59', visitors: 42, sum_of_sales: 9000 }], 7);

@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { queries, type QueryName } from '../../../queries/index.js';
 import { InMemoryAggregateStateStore } from '../../../shared/adapters/InMemoryAggregateStateStore.js';
@@ -13,7 +10,7 @@ import { compileQuery } from '../../../shared/aggregate/compile.js';
 import { defineQuery } from '../../../shared/queries/index.js';
 import type { EnrichedTransaction } from '../../../shared/types.js';
 import { diffRows } from '../../helpers/compareRows.js';
-import { referenceResults, type ReferenceRow } from '../../helpers/referenceQueries.js';
+import { referenceOfLines, type ReferenceRow } from '../../helpers/referenceQueries.js';
 
 const SHARDS = ['shardId-000000000001', 'shardId-000000000002', 'shardId-000000000003'];
 
@@ -31,10 +28,7 @@ describe('Operator: aggregate', () => {
   let expected: Record<QueryName, ReferenceRow[]>;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'eddy-aggregate-'));
-    const file = join(dir, 'input.jsonl');
-    writeFileSync(file, [...input.phase1, ...input.phase2].join('\n'));
-    expected = await referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv', latePks: input.latePks });
+    expected = await referenceOfLines([...input.phase1, ...input.phase2], input.latePks);
   });
 
   const run = async (deliver?: Deliver) => {
