@@ -18,8 +18,8 @@ export const query = defineQuery({
   window: { kind: 'none' },
   aggregates: [
     { name: 'last_tr_datetime', fn: 'max', field: 'tr_datetime' },
-    // 12 buckets hold a 1,000-store chain's ~250,000 receipts a day under the 400 KB item limit.
-    { name: 'visitors', fn: 'count_distinct', fields: ['store_cd', 'pos_num', 'tr_date', 'receipt_num'], buckets: 12 },
+    // 8 buckets hold a 1,000-store chain's ~320,000 receipts a day (~7 bytes each packed) under the 400 KB item limit.
+    { name: 'visitors', fn: 'count_distinct', fields: ['store_cd', 'pos_num', 'tr_date', 'receipt_num'], buckets: 8 },
     { name: 'sum_of_sales', fn: 'sum', field: 'mount' },
   ],
 } satisfies QueryInput);

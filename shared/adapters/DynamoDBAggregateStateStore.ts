@@ -69,8 +69,8 @@ class Expression {
  *   conditional on that checkpoint being before the batch; when it is not (a batch delivered
  *   again), the item's old image comes back with the failure (ReturnValuesOnConditionCheckFailure)
  *   and only the records after the checkpoint are written, conditional on the checkpoint read.
- * - `distinct#<query>` / `<slice>␟<aggregate>␟<partition>␟<bucket>␟<group>`: a string set of
- *   distinct values; `ADD` of a set is idempotent.
+ * - `distinct#<query>` / `<slice>␟<aggregate>␟<partition>␟<bucket>␟<group>`: a binary set of
+ *   packed distinct values; `ADD` of a set is idempotent.
  * - `pipeline` / `state`: every shard's clock and every query's firing progress.
  */
 export class DynamoDBAggregateStateStore implements AggregateStateStore {
@@ -141,13 +141,15 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       const input: UpdateCommandInput = {
         TableName: this.tableName,
         Key: { pk: `distinct#${add.query}`, sk: [sliceSortKey(add.slice), add.aggregate, add.partition, add.bucket, add.group].join(SEP) },
-        UpdateExpression: `ADD ${expression.name('v')} ${expression.value(new Set(add.values))}${ttl ? ` SET ${ttl.slice(2)}` : ''}`,
+        // Packed values (latin1 strings, one character per byte) are stored as a binary set;
+        // deduplicated as strings first, since a Set of buffers compares them by identity.
+        UpdateExpression: `ADD ${expression.name('v')} ${expression.value(new Set([...new Set(add.values)].map((value) => Buffer.from(value, 'latin1'))))}${ttl ? ` SET ${ttl.slice(2)}` : ''}`,
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,
         ReturnValues: 'UPDATED_NEW',
       };
       const { Attributes } = await this.update(input, `distinct values of ${add.query} aggregate ${add.aggregate} (partition '${add.partition}', bucket ${add.bucket}); raise its 'buckets'`);
-      sizes[i] = (Attributes?.v as Set<string> | undefined)?.size ?? 0;
+      sizes[i] = (Attributes?.v as Set<Uint8Array> | undefined)?.size ?? 0;
     });
     return sizes;
   }

@@ -7,6 +7,7 @@ import { COLUMN_TYPES, type Aggregate, type Column, type QueryDefinition } from 
 import type { EnrichedTransaction } from '../types.js';
 import { eventTimeOf } from './eventTime.js';
 import { evaluate } from './predicate.js';
+import { packDistinctValue } from './distinctValue.js';
 
 /**
  * How a state part combines: `add` sums (COUNT, SUM, the halves of AVG), `max` and `min` keep
@@ -54,8 +55,8 @@ export interface CompiledQuery {
   /**
    * The value a `count_distinct` counts, split into a partition and the rest: when its fields
    * include `tr_date`, the date is the partition (values of different dates always differ), so a
-   * day's values sit apart and no item grows without bound. The rest is its fields joined by
-   * U+001F (`%` and U+001F escaped), compact so that a bucket holds many: `12345␟1␟8325`.
+   * day's values sit apart and no item grows without bound. The rest is packed small (see
+   * `distinctValue.ts`), so a bucket holds many.
    */
   readonly distinctOf: (aggregate: Aggregate, record: EnrichedTransaction) => { readonly partition: string; readonly value: string };
 }
@@ -113,10 +114,7 @@ export function compileQuery(definition: QueryDefinition): CompiledQuery {
       const partitioned = fields.includes('tr_date');
       return {
         partition: partitioned ? record.tr_date : '',
-        value: fields
-          .filter((field) => !partitioned || field !== 'tr_date')
-          .map((field) => String(record[field]).replace(/%/g, '%25').replace(/\u001f/g, '%1F'))
-          .join('\u001f'),
+        value: packDistinctValue(fields.filter((field) => !partitioned || field !== 'tr_date').map((field) => String(record[field]))),
       };
     },
   };
