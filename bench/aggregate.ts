@@ -467,7 +467,8 @@ try {
 // ---- 3. state items per hour -------------------------------------------------------------------
 /**
  * The bytes of values each distinct-value item would hold after a whole chain day (DynamoDB
- * counts a string set as the sum of its strings' UTF-8 lengths), to set against the item limit.
+ * counts a binary set as the sum of its values' lengths; the packed values are latin1 strings,
+ * one character per byte), to set against the item limit.
  */
 function largestDistinctItem(): { query: string; buckets: number; values: number; bytes: number } | undefined {
   const distinct = queries.flatMap((query) => query.definition.aggregates.filter((aggregate) => aggregate.fn === 'count_distinct').map((aggregate) => ({ query, aggregate })));
@@ -482,7 +483,7 @@ function largestDistinctItem(): { query: string; buckets: number; values: number
         const key = [query.name, aggregate.name, partition, fnv1a(value) % buckets, group].join(SEP);
         const item = items.get(key) ?? { query: query.name, buckets, values: new Set<string>(), bytes: 0 };
         items.set(key, item);
-        if (!item.values.has(value)) (item.values.add(value), (item.bytes += Buffer.byteLength(value)));
+        if (!item.values.has(value)) (item.values.add(value), (item.bytes += Buffer.byteLength(value, 'latin1')));
       }
     }
   }
