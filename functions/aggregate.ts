@@ -25,6 +25,7 @@ const operator = createAggregateOperator({
   queries: compiledQueries(config.queries),
   state: new DynamoDBAggregateStateStore(documents, config.stateTable, { stateTtlSeconds: config.stateTtlSeconds }),
   shards: new KinesisShardDirectory(kinesis, config.inputStream),
+  ...(config.sourceStreams === undefined ? {} : { sources: [new KinesisShardDirectory(kinesis, config.sourceStreams[0]), new KinesisShardDirectory(kinesis, config.sourceStreams[1])] as const }),
   results: new DynamoDBResultStore(documents, config.resultsTable),
   publisher,
   late: errors,

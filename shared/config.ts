@@ -104,6 +104,12 @@ export function loadDedupeConfig(env: Env = process.env): DedupeConfig {
 export interface AggregateConfig extends StageConfig {
   /** The clean stream, whose open shards the watermark waits for. */
   readonly inputStream: string;
+  /**
+   * The raw and the enriched stream: every open pair of their shards is a path watermarks take,
+   * waited for until it reports or stays silent for the idle timeout. Unset: only the paths
+   * that have reported count, after the startup grace.
+   */
+  readonly sourceStreams: readonly [string, string] | undefined;
   /** DynamoDB table of window state (`pk`, `sk`, TTL on `expires_at`). */
   readonly stateTable: string;
   /** DynamoDB table of query results (`pk` query, `sk` window). */
@@ -121,7 +127,7 @@ export interface AggregateConfig extends StageConfig {
 }
 
 /**
- * Loads the aggregate stage's configuration: `INPUT_STREAM`, `STATE_TABLE`, `RESULTS_TABLE`, `QUERIES`
+ * Loads the aggregate stage's configuration: `INPUT_STREAM`, `SOURCE_STREAMS` (raw,enriched), `STATE_TABLE`, `RESULTS_TABLE`, `QUERIES`
  * (comma-separated names), `IDLE_TIMEOUT_SECONDS`, `FIRING_TIMEOUT_SECONDS`, `STARTUP_GRACE_SECONDS`,
  * `STATE_TTL_SECONDS` and the {@link loadStageConfig} variables (`OUTPUT_STREAM` is the
  * aggregates stream).
@@ -134,6 +140,7 @@ export function loadAggregateConfig(known: readonly string[], env: Env = process
   return {
     ...loadStageConfig(env, 1_048_576),
     inputStream: requireEnv(env, 'INPUT_STREAM'),
+    sourceStreams: sourceStreamsEnv(env),
     stateTable: requireEnv(env, 'STATE_TABLE'),
     resultsTable: requireEnv(env, 'RESULTS_TABLE'),
     queries: listed === undefined || listed.length === 0 ? undefined : listed,
@@ -142,4 +149,12 @@ export function loadAggregateConfig(known: readonly string[], env: Env = process
     startupGraceSeconds: numberEnv(env, 'STARTUP_GRACE_SECONDS', 10, { min: 0, max: 3_600 }),
     stateTtlSeconds: numberEnv(env, 'STATE_TTL_SECONDS', 7 * 86_400, { min: 3_600, max: 365 * 86_400 }),
   };
+}
+
+function sourceStreamsEnv(env: Env): readonly [string, string] | undefined {
+  const raw = env.SOURCE_STREAMS;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const names = raw.split(',').map((name) => name.trim());
+  if (names.length !== 2 || names.some((name) => name === '')) throw new ConfigError('SOURCE_STREAMS', `expected the raw and the enriched stream, comma-separated, got '${raw}'`);
+  return [names[0] as string, names[1] as string];
 }

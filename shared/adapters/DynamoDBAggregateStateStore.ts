@@ -130,7 +130,8 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
         claimedAt: Item[`pc${SEP}${query}`] as number,
       });
     }
-    return { shards, fired, pending };
+    const missing = new Map([...byPrefix('ms')].map(([path, since]) => [path, since as number]));
+    return { shards, fired, pending, missing };
   }
 
   public async addDistinct(adds: readonly DistinctAdd[]): Promise<number[]> {
@@ -337,6 +338,17 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  public async noteMissing(paths: readonly string[], now: number): Promise<void> {
+    if (paths.length === 0) return;
+    const expression = new Expression();
+    const at = expression.value(now);
+    const sets = paths.map((path) => {
+      const name = expression.name(`ms${SEP}${path}`);
+      return `${name} = if_not_exists(${name}, ${at})`;
+    });
+    await this.update({ TableName: this.tableName, Key: PIPELINE_KEY, UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: expression.names, ExpressionAttributeValues: expression.values });
   }
 
   public async completeFiring(query: string, to: number): Promise<void> {

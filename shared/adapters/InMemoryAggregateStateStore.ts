@@ -27,10 +27,11 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
   private readonly shards = new Map<string, ShardClock>();
   private readonly fired = new Map<string, number>();
   private readonly pending = new Map<string, PendingFiring>();
+  private readonly missing = new Map<string, number>();
 
   public async readPipeline(): Promise<PipelineState> {
     this.requests.reads += 1;
-    return { shards: new Map(this.shards), fired: new Map(this.fired), pending: new Map(this.pending) };
+    return { shards: new Map(this.shards), fired: new Map(this.fired), pending: new Map(this.pending), missing: new Map(this.missing) };
   }
 
   public async addDistinct(adds: readonly DistinctAdd[]): Promise<number[]> {
@@ -102,6 +103,11 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
     if (current?.owner !== pending.owner || current.claimedAt !== pending.claimedAt) return false;
     this.pending.set(query, { ...current, owner, claimedAt: now });
     return true;
+  }
+
+  public async noteMissing(paths: readonly string[], now: number): Promise<void> {
+    this.requests.writes += 1;
+    for (const path of paths) if (!this.missing.has(path)) this.missing.set(path, now);
   }
 
   public async completeFiring(query: string, to: number): Promise<void> {

@@ -25,6 +25,19 @@ export interface PipelineBoundOptions {
   readonly idleTimeoutMs: number;
   /** For this long after the first batch, nothing fires: every path gets time to report. */
   readonly startupGraceMs: number;
+  /**
+   * The paths records can take (every open raw shard through every open enriched shard), when
+   * known. One that no shard has reported holds the pipeline back until it has been missing for
+   * the idle timeout (an upstream shard with no data never sends a watermark).
+   */
+  readonly expected?: readonly string[];
+}
+
+/** What {@link pipelineBound} found: the bound, and the expected paths no shard has reported. */
+export interface PipelineBound {
+  readonly bound: number | undefined;
+  /** Expected paths missing everywhere; the caller records since when (`PipelineState.missing`). */
+  readonly missing: readonly string[];
 }
 
 /**
@@ -36,9 +49,17 @@ export interface PipelineBoundOptions {
  * had its watermark for the idle timeout. Shards past the end of input, and closed shards whose
  * children have reported, do not hold it back.
  */
-export function pipelineBound(pipeline: PipelineState, options: PipelineBoundOptions): number | undefined {
+export function pipelineBound(pipeline: PipelineState, options: PipelineBoundOptions): PipelineBound {
   const clocks = [...pipeline.shards];
-  if (clocks.length === 0) return undefined;
+  const present = new Set(clocks.flatMap(([, clock]) => markedPaths(clock).map(([path]) => path)));
+  const missing = (options.expected ?? []).filter((path) => !present.has(path));
+  // A path no shard has reported may still bring records, until it has been missing for the idle timeout.
+  const waiting = missing.some((path) => options.now - (pipeline.missing.get(path) ?? options.now) <= options.idleTimeoutMs);
+  const bound = clocks.length === 0 || waiting ? undefined : boundOfClocks(pipeline, clocks, options);
+  return { bound, missing };
+}
+
+function boundOfClocks(pipeline: PipelineState, clocks: [string, ShardClock][], options: PipelineBoundOptions): number | undefined {
   const started = Math.min(...clocks.map(([, clock]) => clock.firstSeenAt ?? clock.activeAt));
   const pending = options.open.filter((shard) => !pipeline.shards.has(shard) && options.now - started <= options.idleTimeoutMs);
   if (pending.length > 0) return undefined;

@@ -6,6 +6,7 @@ import type { ResultPublisher } from '../ports/ResultPublisher.js';
 import type { ResultStore } from '../ports/ResultStore.js';
 import type { ShardDirectory } from '../ports/ShardDirectory.js';
 import { pipelineBound } from '../aggregate/watermark.js';
+import { SEP } from '../aggregate/partials.js';
 
 /** Dependencies of window firing. */
 export interface FiringDeps {
@@ -18,8 +19,13 @@ export interface FiringDeps {
   readonly clock: () => number;
   /** A path silent this long no longer holds the watermark back (Flink's `withIdleness`). */
   readonly idleTimeoutMs: number;
-  /** Nothing fires this long after the pipeline's first batch, so every path can report. @default 10,000 */
+  /** Nothing fires this long after the pipeline's first batch, so every path can report. @default 0 with `sources`, else 10,000 */
   readonly startupGraceMs?: number;
+  /**
+   * The upstream streams whose shards make the watermark paths (the raw stream, then the
+   * enriched stream): every open combination is waited for, as Flink waits for every split.
+   */
+  readonly sources?: readonly [ShardDirectory, ShardDirectory];
   /** A firing claimed this long ago and not completed is taken over by another invocation. */
   readonly firingTimeoutMs: number;
 }
@@ -46,6 +52,12 @@ interface Range {
 
 /** The slices that windows ending in the range can hold: from one window size before `from`. */
 const spanOf = ({ from, to }: Range, size: number): Range => ({ from: Math.max(from - size, BEFORE_TIME + 1), to: Math.min(to, FINAL_EVENT_TIME) });
+
+/** The watermark paths records can take: every open raw shard through every open enriched shard. */
+async function expectedPaths([raw, enriched]: readonly [ShardDirectory, ShardDirectory]): Promise<string[]> {
+  const [sources, vias] = await Promise.all([raw.openShards(), enriched.openShards()]);
+  return sources.flatMap((source) => vias.map((via) => `${source}${SEP}${via}`));
+}
 
 /** A query's watermark: the pipeline's bound minus the query's out-of-orderness. */
 export function queryWatermark(bound: number | undefined, query: CompiledQuery): number | undefined {
@@ -90,7 +102,10 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     const now = deps.clock();
     const pipeline = await deps.state.readPipeline();
     const open = await deps.shards.openShards();
-    const bound = pipelineBound(pipeline, { open, now, idleTimeoutMs: deps.idleTimeoutMs, startupGraceMs: deps.startupGraceMs ?? DEFAULT_STARTUP_GRACE_MS });
+    const expected = deps.sources === undefined ? undefined : await expectedPaths(deps.sources);
+    const { bound, missing } = pipelineBound(pipeline, { open, now, idleTimeoutMs: deps.idleTimeoutMs, startupGraceMs: deps.startupGraceMs ?? (deps.sources === undefined ? DEFAULT_STARTUP_GRACE_MS : 0), ...(expected ? { expected } : {}) });
+    const newlyMissing = missing.filter((path) => !pipeline.missing.has(path));
+    if (newlyMissing.length > 0) await deps.state.noteMissing(newlyMissing, now);
     const claims: FiringClaim[] = [];
     const emitted = new Map<string, Set<string>>();
     const remember = (query: string, due: readonly Interval[]): void => {

@@ -94,6 +94,8 @@ export interface PipelineState {
   /** Per windowed query, the watermark up to which its windows have fired (absent: none yet). */
   readonly fired: ReadonlyMap<string, number>;
   readonly pending: ReadonlyMap<string, PendingFiring>;
+  /** Expected watermark paths no shard has reported, and since when (processing time, ms). */
+  readonly missing: ReadonlyMap<string, number>;
 }
 
 /** A claim to fire a query's windows ending in `(from, to]`; `from` must be what `fired` says. */
@@ -132,6 +134,8 @@ export interface AggregateStateStore {
   claimFiring(owner: string, claims: readonly FiringClaim[], now: number): Promise<boolean>;
   /** Takes over a pending firing whose owner stopped; false when it changed meanwhile. */
   takeOverFiring(query: string, pending: PendingFiring, owner: string, now: number): Promise<boolean>;
+  /** Records since when expected paths have been missing (kept if already recorded). */
+  noteMissing(paths: readonly string[], now: number): Promise<void>;
   /** Marks a pending firing done. */
   completeFiring(query: string, to: number): Promise<void>;
   /** Slice items of a query whose start is in `[from, to)`, by start (strongly consistent). */

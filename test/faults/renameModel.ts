@@ -13,6 +13,8 @@ export interface RenameOptions {
 function renameValue(value: string, names: ReadonlyMap<string, string>): string {
   const exact = names.get(value);
   if (exact !== undefined) return exact;
+  // A comma-separated list of names (the aggregate stage's SOURCE_STREAMS): each renamed.
+  if (value.includes(',')) return value.split(',').map((part) => renameValue(part, names)).join(',');
   for (const separator of [':stream/', ':table/', ':::']) {
     const at = value.lastIndexOf(separator);
     if (at < 0) continue;
