@@ -120,7 +120,10 @@ export interface AggregateConfig extends StageConfig {
   readonly idleTimeoutSeconds: number;
   /** A firing claimed this long ago and not done is taken over. @default 120 s (over the function's timeout) */
   readonly firingTimeoutSeconds: number;
-  /** Nothing fires this long after the first batch, so every path's first watermark arrives. @default 10 s */
+  /**
+   * Nothing fires this long after the first batch, so every path's first watermark arrives: for
+   * deployments without `SOURCE_STREAMS`, which cannot list the paths to wait for. @default 0
+   */
   readonly startupGraceSeconds: number;
   /** Window state expires this long after its last write. @default 604,800 s (7 days) */
   readonly stateTtlSeconds: number;
@@ -146,7 +149,7 @@ export function loadAggregateConfig(known: readonly string[], env: Env = process
     queries: listed === undefined || listed.length === 0 ? undefined : listed,
     idleTimeoutSeconds: numberEnv(env, 'IDLE_TIMEOUT_SECONDS', 60, { min: 0, max: 86_400 }),
     firingTimeoutSeconds: numberEnv(env, 'FIRING_TIMEOUT_SECONDS', 120, { min: 1, max: 86_400 }),
-    startupGraceSeconds: numberEnv(env, 'STARTUP_GRACE_SECONDS', 10, { min: 0, max: 3_600 }),
+    startupGraceSeconds: numberEnv(env, 'STARTUP_GRACE_SECONDS', 0, { min: 0, max: 3_600 }),
     stateTtlSeconds: numberEnv(env, 'STATE_TTL_SECONDS', 7 * 86_400, { min: 3_600, max: 365 * 86_400 }),
   };
 }

@@ -142,7 +142,10 @@ describe('Pipeline: aggregate end to end on the local stack', () => {
       for (let waited = 0; ; waited += 250) {
         const pipeline = await state.readPipeline();
         if ([...pipeline.fired.values()].every((fired) => fired >= lateEnd) && pipeline.fired.size === 7) break;
-        if (waited > 20_000) throw new Error(`the watermark did not pass the late rows' windows: ${JSON.stringify([...pipeline.fired])}`);
+        if (waited > 20_000) {
+          const shards = [...pipeline.shards].map(([shard, clock]) => `${shard}${clock.finished ? ' (finished)' : ''}: ${[...clock.paths].map(([path, { eventTime, activeAt }]) => `${path.replace('\u001f', '→')}=${new Date(eventTime).toISOString()}@${activeAt}`).join(' ')}`);
+          throw new Error(`the watermark did not pass the late rows' windows: fired ${JSON.stringify([...pipeline.fired])}, missing ${JSON.stringify([...pipeline.missing])}, now ${Date.now()}\n${shards.join('\n')}`);
+        }
         await sleep(250);
       }
       await produce(input.phase2, 3);
