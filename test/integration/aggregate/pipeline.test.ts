@@ -23,7 +23,7 @@ import type { SourceLine } from '../../../shared/producer/sources.js';
 import { loadProducts } from '../../../shared/products/loadProducts.js';
 import { parseProductsCsv } from '../../../shared/products/parseProductsCsv.js';
 import { sleep } from '../../../shared/retry.js';
-import { drain, listShards, reshard } from '../../faults/runSchedule.js';
+import { drain, listShards, readStream, reshard } from '../../faults/runSchedule.js';
 import { renameModel } from '../../faults/renameModel.js';
 import { buildAggregateInput } from '../../helpers/aggregateInput.js';
 import { diffRows } from '../../helpers/compareRows.js';
@@ -165,6 +165,11 @@ describe('Pipeline: aggregate end to end on the local stack', () => {
     expect(aggregateOutcomes.filter((status) => status === 'error').length).toBeGreaterThanOrEqual(1);
     const results = new DynamoDBResultStore(createDynamoDBDocumentClient(), nameOf('ResultsTable'));
     for (const name of Object.keys(queries) as QueryName[]) expect(diffRows(await results.read(name), expected[name]), name).toEqual([]);
+    // Every published row is on the aggregates stream once, crashes mid-firing included.
+    const published = (await readStream(clients.kinesis, nameOf('AggregatesStream'))).map((data) => JSON.parse(data.toString('utf8')) as { pk: string; window_start?: string });
+    const windowed = published.filter((row) => row.window_start !== undefined).map((row) => row.pk);
+    expect(windowed.length).toBeGreaterThan(0);
+    expect(windowed.length - new Set(windowed).size).toBe(0);
     const bucket = model.buckets.find((candidate) => candidate.logicalId === 'DataBucket')?.name as string;
     expect(new Set(await lateDocuments(bucket))).toEqual(input.latePks);
   }, 240_000);
