@@ -11,6 +11,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   produce: { summary: 'Send a file or the generator to the raw stream with PutRecords', load: () => import('./commands/produce.js') },
   watermark: { summary: 'Signal end of input: the final watermark on every open clean-stream shard', load: () => import('./commands/watermark.js') },
   results: { summary: 'Print a query’s rows from the results table (table, JSON lines or CSV)', load: () => import('./commands/results.js') },
+  query: { summary: 'Run SQL over the data bucket with DuckDB (transaction_order, transaction_errors, query results)', load: () => import('./commands/query.js') },
+  'athena-ddl': { summary: 'Print the Athena DDL (tables with partition projection) of the data bucket', load: () => import('./commands/athenaDdl.js') },
   stats: { summary: 'Per-stage counts: in = out + errors + duplicates + failed', load: () => import('./commands/stats.js') },
   record: { summary: 'Capture a batch from a local stream into an event fixture', load: () => import('./commands/record.js') },
   replay: { summary: 'Run an event fixture through a function and print its result', load: () => import('./commands/replay.js') },

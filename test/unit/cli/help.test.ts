@@ -12,7 +12,7 @@ const run = async (...args: string[]): Promise<{ code: number; stdout: string; s
   }
 };
 
-const COMMANDS = ['stack', 'dev', 'products', 'generate', 'datagen', 'produce', 'watermark', 'results', 'stats', 'record', 'replay', 'demo'];
+const COMMANDS = ['stack', 'dev', 'products', 'generate', 'datagen', 'produce', 'watermark', 'results', 'query', 'athena-ddl', 'stats', 'record', 'replay', 'demo'];
 
 describe('CLI: eddy', () => {
   it('lists every command', async () => {
