@@ -4,10 +4,10 @@ import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import S3rver from '@20minutes/s3rver';
 import { ConfigError } from '../../shared/errors.js';
 import { sleep } from '../../shared/retry.js';
 import { loadKinesalite } from './kinesalite.js';
+import { loadS3rver } from './s3rver.js';
 
 /** A running emulator. */
 export interface Emulator {
@@ -60,6 +60,7 @@ export async function startS3(port: number, directory: string): Promise<Emulator
   await mkdir(directory, { recursive: true });
   // SDK v3 signs path-style bucket requests as `/bucket/`; s3rver canonicalizes them as `/bucket`
   // and rejects the signature. Signatures stay parsed and checked for form, not matched.
+  const S3rver = loadS3rver();
   const server = new S3rver({ port, address: '127.0.0.1', directory, silent: true, resetOnClose: false, allowMismatchedSignatures: true });
   await server.run();
   return { name: 's3', endpoint: `http://127.0.0.1:${port}`, stop: async () => void (await server.close()) };
