@@ -1,43 +1,19 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseFlags, type Command } from '../../../cli/command.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { command as query } from '../../../cli/commands/query.js';
 import { createS3Client } from '../../../shared/adapters/clients.js';
 import { LakeQueryError } from '../../../shared/lake/queryLake.js';
 import { createTestBucket, uniqueName, useTestStack } from '../../helpers/stack.js';
+import { eddyProcess, runCommand } from '../../helpers/cli.js';
 
 // EDDY_TARGET=aws: endpoints from the standard variables, which point at the suite's stack.
 useTestStack();
 process.env.EDDY_TARGET = 'aws';
 const bucket = uniqueName('query');
 
-/** `eddy ARGS` in its own process, as a user types it: exit code and output. */
-const eddy = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/eddy.js', ...args], { env: process.env, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-};
+const eddy = (...args: string[]) => eddyProcess(args);
 
-/** A command run in this process from its argv: what it printed, or the error `eddy` reports with exit code 2. */
-async function run(command: Command, ...argv: string[]): Promise<{ stdout: string; error?: Error }> {
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  try {
-    const { flags, positionals } = parseFlags(command, argv);
-    await command.run(flags, positionals);
-    return { stdout };
-  } catch (error) {
-    return { stdout, error: error as Error };
-  } finally {
-    write.mockRestore();
-  }
-}
+const run = runCommand;
 
 const record = (tr_time: string, division_name: string, mount: number): Record<string, string | number> => ({
   tr_date: '2015-01-05', tr_time, store_cd: 'S1', store_name: 'Store 1', pos_num: '1', receipt_num: '1', product_cd: 'P1', qty: 1, mount,

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseFlags, type Command } from '../../../cli/command.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { command as results } from '../../../cli/commands/results.js';
 import { command as watermark } from '../../../cli/commands/watermark.js';
 import { createDynamoDBDocumentClient, createKinesisClient } from '../../../shared/adapters/clients.js';
@@ -12,6 +9,7 @@ import { FINAL_WATERMARK } from '../../../shared/aggregate/control.js';
 import { eventTimeOf } from '../../../shared/aggregate/eventTime.js';
 import type { ResultRow } from '../../../shared/aggregate/rows.js';
 import { createTestStream, createTestTable, uniqueName, useTestStack } from '../../helpers/stack.js';
+import { eddyProcess, runCommand } from '../../helpers/cli.js';
 
 // EDDY_TARGET=aws makes the commands skip the `eddy stack` state file and take their endpoints
 // from the standard variables, which point at the suite's stack: the path a real AWS account
@@ -20,34 +18,9 @@ useTestStack();
 process.env.EDDY_TARGET = 'aws';
 const table = uniqueName('results');
 
-/** `eddy ARGS` in its own process, as a user types it: exit code and output. */
-const eddy = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-  try {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/eddy.js', ...args], { env: process.env, timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-};
+const eddy = (...args: string[]) => eddyProcess(args);
 
-/**
- * A command run in this process from its argv (a process start costs over a second): what it
- * printed, or the error `eddy` would report with exit code 2.
- */
-async function run(command: Command, ...argv: string[]): Promise<{ stdout: string; error?: Error }> {
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  try {
-    const { flags, positionals } = parseFlags(command, argv);
-    await command.run(flags, positionals);
-    return { stdout };
-  } catch (error) {
-    return { stdout, error: error as Error };
-  } finally {
-    write.mockRestore();
-  }
-}
+const run = runCommand;
 
 const at = (text: string): number => eventTimeOf(text) as number;
 const hour = (h: number): { start: number; end: number } => ({ start: at(`2015-01-05T0${h}:00:00`), end: at(`2015-01-05T0${h + 1}:00:00`) });

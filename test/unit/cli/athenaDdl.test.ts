@@ -1,25 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseFlags } from '../../../cli/command.js';
 import { command } from '../../../cli/commands/athenaDdl.js';
 import { queries } from '../../../queries/index.js';
 import { ConfigError } from '../../../shared/errors.js';
+import { runCommand } from '../../helpers/cli.js';
 
-/** `eddy athena-ddl ARGV` in this process: what it printed, or the error `eddy` reports with exit code 2. */
-async function run(...argv: string[]): Promise<{ stdout: string; error?: Error }> {
-  let stdout = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  try {
-    const { flags, positionals } = parseFlags(command, argv);
-    await command.run(flags, positionals);
-    return { stdout };
-  } catch (error) {
-    return { stdout, error: error as Error };
-  } finally {
-    write.mockRestore();
-  }
-}
+const run = (...argv: string[]) => runCommand(command, ...argv);
 
 const statementsOf = (stdout: string): string[] => stdout.trim().split(/;\n\n/);
 const TABLES = ['transaction_order', 'transaction_errors', ...Object.keys(queries)];
