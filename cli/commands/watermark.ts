@@ -1,17 +1,12 @@
-import { ListShardsCommand, PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../../shared/adapters/clients.js';
+import { KinesisShardDirectory, type OpenShard } from '../../shared/adapters/KinesisShardDirectory.js';
 import { FINAL_WATERMARK } from '../../shared/aggregate/control.js';
 import { forEachConcurrent } from '../../shared/batching/forEachConcurrent.js';
 import { ConfigError, RetryableError } from '../../shared/errors.js';
 import { useLocalStack } from '../../local/stack/manage.js';
 import { stringFlag, type Command } from '../command.js';
 import { resourceName } from '../resources.js';
-
-/** An open shard and the lowest hash key it owns. */
-export interface OpenShard {
-  readonly shardId: string;
-  readonly startingHashKey: string;
-}
 
 /** PutRecord calls in flight: a few, so a stream of hundreds of shards is signalled in seconds. */
 const IN_FLIGHT = 8;
@@ -20,23 +15,11 @@ const IN_FLIGHT = 8;
 const CONTROL_PARTITION_KEY = 'eddy-control';
 
 /**
- * The open shards of a stream (no ending sequence number), from ListShards, every page.
+ * The open shards of a stream with their first hash keys, listed now (no cache).
  * @param client - a Kinesis client
  * @param stream - the stream name
  */
-export async function listOpenShards(client: KinesisClient, stream: string): Promise<OpenShard[]> {
-  const shards: OpenShard[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await client.send(new ListShardsCommand(NextToken === undefined ? { StreamName: stream } : { NextToken }));
-    for (const shard of page.Shards ?? []) {
-      if (shard.SequenceNumberRange?.EndingSequenceNumber !== undefined || shard.ShardId === undefined || shard.HashKeyRange?.StartingHashKey === undefined) continue;
-      shards.push({ shardId: shard.ShardId, startingHashKey: shard.HashKeyRange.StartingHashKey });
-    }
-    NextToken = page.NextToken;
-  } while (NextToken !== undefined);
-  return shards;
-}
+export const listOpenShards = (client: KinesisClient, stream: string): Promise<readonly OpenShard[]> => new KinesisShardDirectory(client, stream, { ttlMs: 0 }).openShardRanges();
 
 /** Where one control record was put. */
 export interface SignalledShard {

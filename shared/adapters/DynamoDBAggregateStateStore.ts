@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DYNAMODB_LIMITS } from '../constants.js';
 import { RetryableError, StateLimitError } from '../errors.js';
 import { SEP, shardAttribute } from '../aggregate/partials.js';
+import { BEFORE_TIME } from '../aggregate/watermark.js';
 import {
   CONTINUOUS_SLICE,
   type AggregateStateStore,
@@ -298,7 +299,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       sets.push(
         `${fired} = ${to}`,
         `${pendingTo} = ${to}`,
-        `${expression.name(`pf${SEP}${claim.query}`)} = ${expression.value(claim.from ?? -FIRST_FIRING)}`,
+        `${expression.name(`pf${SEP}${claim.query}`)} = ${expression.value(claim.from ?? BEFORE_TIME)}`,
         `${expression.name(`po${SEP}${claim.query}`)} = ${expression.value(owner)}`,
         `${expression.name(`pc${SEP}${claim.query}`)} = ${expression.value(now)}`,
       );
@@ -397,8 +398,6 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
   }
 }
 
-/** `pf` of a query's first firing: before any event time. */
-const FIRST_FIRING = 8.64e15;
 
 /** Drops the maxima and minima an item already holds at least as far. */
 function pruneExtremes(old: Item, max: Map<string, number>, min: Map<string, number>, sizes: Map<string, number>): void {

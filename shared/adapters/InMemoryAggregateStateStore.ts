@@ -1,4 +1,5 @@
 import { SEP, shardAttribute } from '../aggregate/partials.js';
+import { BEFORE_TIME } from '../aggregate/watermark.js';
 import {
   CONTINUOUS_SLICE,
   type AggregateStateStore,
@@ -92,7 +93,7 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
     if (claims.some((claim) => this.pending.has(claim.query) || this.fired.get(claim.query) !== claim.from)) return false;
     for (const claim of claims) {
       this.fired.set(claim.query, claim.to);
-      this.pending.set(claim.query, { from: claim.from ?? -8.64e15, to: claim.to, owner, claimedAt: now });
+      this.pending.set(claim.query, { from: claim.from ?? BEFORE_TIME, to: claim.to, owner, claimedAt: now });
     }
     return true;
   }

@@ -1,11 +1,11 @@
 import type { CompiledQuery } from '../aggregate/compile.js';
 import { publishedWindowRows, windowResults } from '../aggregate/emit.js';
 import { crossesWindowEnd, windowsEndingIn, windowsOfSlice, type Interval } from '../aggregate/windows.js';
-import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim } from '../ports/AggregateStateStore.js';
+import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type SliceImage } from '../ports/AggregateStateStore.js';
 import type { ResultPublisher } from '../ports/ResultPublisher.js';
 import type { ResultStore } from '../ports/ResultStore.js';
 import type { ShardDirectory } from '../ports/ShardDirectory.js';
-import { pipelineBound } from '../aggregate/watermark.js';
+import { BEFORE_TIME, pipelineBound } from '../aggregate/watermark.js';
 import { SEP } from '../aggregate/partials.js';
 
 /** Dependencies of window firing. */
@@ -39,7 +39,6 @@ export interface FiringOutcome {
 /** Slices this invocation wrote, per query, to re-emit windows that fired without them. */
 export type TouchedSlices = ReadonlyMap<string, ReadonlySet<number>>;
 
-const BEFORE_TIME = -FINAL_EVENT_TIME;
 
 /** The startup grace when none is configured: enough for every path's first watermark. */
 export const DEFAULT_STARTUP_GRACE_MS = 10_000;
@@ -79,14 +78,8 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
   let windows = 0;
   let rows = 0;
 
-  /** Emits the given windows, or every window with data ending in `(from, to]`. */
-  const emit = async (query: CompiledQuery, targets: readonly Interval[] | Range, since?: number): Promise<Interval[]> => {
-    const size = query.definition.window.kind === 'none' ? 0 : query.definition.window.size.ms;
-    const given = Array.isArray(targets) ? (targets as readonly Interval[]) : undefined;
-    if (given !== undefined && given.length === 0) return [];
-    const range = given !== undefined ? { from: Math.min(...given.map((w) => w.start)), to: Math.max(...given.map((w) => w.end)) } : spanOf(targets as Range, size);
-    const slices = await deps.state.readSlices(query.name, range.from, range.to);
-    const due = given ?? windowsEndingIn(query.definition.window, slices.map((image) => image.slice), (targets as Range).from, (targets as Range).to);
+  /** Writes and publishes the results of windows computed from the slices read. */
+  const emitWindows = async (query: CompiledQuery, due: readonly Interval[], slices: readonly SliceImage[], since?: number): Promise<Interval[]> => {
     const results = windowResults(query, due, slices);
     await deps.results.putWindows(query.name, results);
     const published = publishedWindowRows(query, results);
@@ -94,6 +87,22 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     windows += results.length;
     rows += published.length;
     return [...due];
+  };
+
+  /** Emits every window with data ending in `(from, to]`. */
+  const emitRange = async (query: CompiledQuery, range: Range, since?: number): Promise<Interval[]> => {
+    const size = query.definition.window.kind === 'none' ? 0 : query.definition.window.size.ms;
+    const span = spanOf(range, size);
+    const slices = await deps.state.readSlices(query.name, span.from, span.to);
+    const due = windowsEndingIn(query.definition.window, slices.map((image) => image.slice), range.from, range.to);
+    return emitWindows(query, due, slices, since);
+  };
+
+  /** Emits the given windows again, from their slices as they are now. */
+  const emitAgain = async (query: CompiledQuery, due: readonly Interval[]): Promise<void> => {
+    if (due.length === 0) return;
+    const slices = await deps.state.readSlices(query.name, Math.min(...due.map((w) => w.start)), Math.max(...due.map((w) => w.end)));
+    await emitWindows(query, due, slices);
   };
 
   return async (owner, touched) => {
@@ -119,7 +128,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
         const mine = pending.owner === owner;
         if (!mine && now - pending.claimedAt <= deps.firingTimeoutMs) continue;
         if (!mine && !(await deps.state.takeOverFiring(query.name, pending, owner, now))) continue;
-        remember(query.name, await emit(query, { from: pending.from, to: pending.to }, pending.claimedAt));
+        remember(query.name, await emitRange(query, { from: pending.from, to: pending.to }, pending.claimedAt));
         await deps.state.completeFiring(query.name, pending.to);
         continue;
       }
@@ -131,7 +140,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     if (await deps.state.claimFiring(owner, claims, now)) {
       for (const claim of claims) {
         const query = windowed.find((candidate) => candidate.name === claim.query) as CompiledQuery;
-        remember(query.name, await emit(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
+        remember(query.name, await emitRange(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
         await deps.state.completeFiring(query.name, claim.to);
         firedNow.set(query.name, claim.to);
       }
@@ -145,7 +154,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
       for (const slice of slices) {
         for (const w of windowsOfSlice(query.definition.window, slice)) if (w.end <= fired && !done.has(`${w.start}:${w.end}`)) again.set(`${w.start}:${w.end}`, w);
       }
-      if (again.size > 0) await emit(query, [...again.values()]);
+      await emitAgain(query, [...again.values()]);
     }
     return { windows, rows };
   };

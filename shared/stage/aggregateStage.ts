@@ -2,7 +2,7 @@ import type { KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda'
 import type { CleanInput } from '../aggregate/control.js';
 import type { AggregateOutcome } from '../operators/aggregate.js';
 import type { ErrorSink } from '../ports/ErrorSink.js';
-import type { StageReport } from './createKinesisStage.js';
+import { countByReason, type StageReport } from './createKinesisStage.js';
 import { decodeBatch, type Decoded, type Parse } from './decode.js';
 
 /** What the aggregate stage reports per invocation: a stage report plus windows and rows. */
@@ -29,8 +29,7 @@ export function createAggregateStage(deps: AggregateStageDeps): (event: KinesisS
     const { decoded, rejected, count } = decodeBatch(event.Records, 'aggregate', deps.parse, deps.maxRecordBytes);
     if (rejected.length > 0) await deps.errors.write(rejected);
     const outcome = await deps.operator(decoded);
-    const byReason: Record<string, number> = {};
-    for (const document of rejected) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
+    const byReason = countByReason(rejected);
     if (outcome.late > 0) byReason.late = outcome.late;
     deps.report?.({
       stage: 'aggregate',

@@ -84,8 +84,7 @@ export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: 
       const shard = first.eventID.slice(0, first.eventID.lastIndexOf(':'));
       await deps.watermarks.broadcaster.broadcast(deps.watermarks.watermarksOf({ shard, decoded, controls }));
     }
-    const byReason: Record<string, number> = {};
-    for (const document of allRejected) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
+    const byReason = countByReason(allRejected);
     deps.report?.({
       stage: deps.stage,
       in: count,
@@ -98,6 +97,13 @@ export function createKinesisStage<T, O>(deps: KinesisStageDeps<T, O>): (event: 
     });
     return { batchItemFailures: failedSeqs.map((itemIdentifier) => ({ itemIdentifier })) };
   };
+}
+
+/** Error documents counted by reason, as a stage report holds them. */
+export function countByReason(documents: readonly ErrorDocument[]): Record<string, number> {
+  const byReason: Record<string, number> = {};
+  for (const document of documents) byReason[document.errorCode] = (byReason[document.errorCode] ?? 0) + 1;
+  return byReason;
 }
 
 /** Strings up to this many UTF-16 units are under 1 MiB in UTF-8 whatever they hold. */

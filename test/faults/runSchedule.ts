@@ -5,8 +5,6 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteStreamCommand,
   DescribeStreamSummaryCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
   ListShardsCommand,
   MergeShardsCommand,
   SplitShardCommand,
@@ -25,6 +23,7 @@ import type { SourceLine } from '../../shared/producer/sources.js';
 import type { RecordSink } from '../../shared/ports/RecordSink.js';
 import { sleep } from '../../shared/retry.js';
 import { renameModel } from './renameModel.js';
+import { scanStream } from '../../local/demo/outputs.js';
 import type { ScheduleInput } from './input.js';
 import type { Reshard, Schedule } from './schedule.js';
 
@@ -114,15 +113,7 @@ export async function reshard(kinesis: KinesisClient, streamName: string, change
 /** Every record on a stream, all shards (closed parents included), from the trim horizon. */
 export async function readStream(kinesis: KinesisClient, streamName: string): Promise<Buffer[]> {
   const records: Buffer[] = [];
-  for (const shard of await listShards(kinesis, streamName)) {
-    let { ShardIterator: iterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
-    while (iterator) {
-      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-      for (const record of out.Records ?? []) records.push(Buffer.from(record.Data ?? new Uint8Array()));
-      if ((out.Records ?? []).length === 0 && (out.MillisBehindLatest ?? 0) === 0) break;
-      iterator = out.NextShardIterator;
-    }
-  }
+  await scanStream(kinesis, streamName, (data) => records.push(Buffer.from(data)));
   return records;
 }
 
