@@ -154,7 +154,8 @@ export function loadAggregateConfig(known: readonly string[], env: Env = process
   };
 }
 
-function sourceStreamsEnv(env: Env): readonly [string, string] | undefined {
+/** Reads `SOURCE_STREAMS`: the raw and the enriched stream, comma-separated, or undefined. */
+export function sourceStreamsEnv(env: Env): readonly [string, string] | undefined {
   const raw = env.SOURCE_STREAMS;
   if (raw === undefined || raw.trim() === '') return undefined;
   const names = raw.split(',').map((name) => name.trim());

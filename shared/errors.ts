@@ -54,6 +54,14 @@ export class RetryableError extends PipelineError {
   }
 }
 
+/** Another invocation saved the same state item first: the batch is delivered again and reads it afresh. */
+export class StateConflictError extends RetryableError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StateConflictError';
+  }
+}
+
 /** Entries a batch call left unprocessed after every retry (FailedRecordCount, UnprocessedItems/Keys). */
 export class PartialBatchError extends RetryableError {
   /** Indexes, in the caller's input, of the entries that still failed. */

@@ -28,9 +28,13 @@ export interface DynamoDBAggregateStateStoreOptions {
   readonly concurrency?: number;
   /** Processing time, epoch ms. @default Date.now */
   readonly clock?: () => number;
+  /**
+   * The partition key of the shard-clocks item, so that other stages (the S3 writers) can keep
+   * their own clocks in their own table with this store. @default 'pipeline'
+   */
+  readonly pipelinePartitionKey?: string;
 }
 
-const PIPELINE_KEY = { pk: 'pipeline', sk: 'state' };
 /** Optimistic attempts at one item before giving up (each loses only to a concurrent writer). */
 const MAX_ATTEMPTS = 8;
 const SLICE_OFFSET = 1e15;
@@ -80,6 +84,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
   private readonly ttlSeconds: number;
   private readonly concurrency: number;
   private readonly clock: () => number;
+  private readonly pipelineKey: { readonly pk: string; readonly sk: string };
 
   public constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -89,11 +94,12 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     this.ttlSeconds = options.stateTtlSeconds ?? 7 * 86_400;
     this.concurrency = options.concurrency ?? 16;
     this.clock = options.clock ?? Date.now;
+    this.pipelineKey = { pk: options.pipelinePartitionKey ?? 'pipeline', sk: 'state' };
   }
 
   public async readPipeline(): Promise<PipelineState> {
     this.requests.reads += 1;
-    const { Item = {} } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: PIPELINE_KEY, ConsistentRead: true }));
+    const { Item = {} } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: this.pipelineKey, ConsistentRead: true }));
     const byPrefix = (prefix: string): Map<string, unknown> =>
       new Map(Object.entries(Item).filter(([name]) => name.startsWith(`${prefix}${SEP}`)).map(([name, value]) => [name.slice(prefix.length + 1), value]));
     const shards = new Map<string, ShardClock>();
@@ -266,7 +272,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     try {
       await this.update({
         TableName: this.tableName,
-        Key: PIPELINE_KEY,
+        Key: this.pipelineKey,
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: `attribute_not_exists(${wp}) OR ${wp} < ${position}`,
         ExpressionAttributeNames: expression.names,
@@ -278,7 +284,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       const alive = new Expression();
       await this.update({
         TableName: this.tableName,
-        Key: PIPELINE_KEY,
+        Key: this.pipelineKey,
         UpdateExpression: `SET ${alive.name(`at${SEP}${shard}`)} = ${alive.value(advance.activeAt)}`,
         ExpressionAttributeNames: alive.names,
         ExpressionAttributeValues: alive.values,
@@ -308,7 +314,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     try {
       await this.update({
         TableName: this.tableName,
-        Key: PIPELINE_KEY,
+        Key: this.pipelineKey,
         UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: expression.names,
@@ -328,7 +334,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     try {
       await this.update({
         TableName: this.tableName,
-        Key: PIPELINE_KEY,
+        Key: this.pipelineKey,
         UpdateExpression: `SET ${po} = ${expression.value(owner)}, ${pc} = ${expression.value(now)}`,
         ConditionExpression: `${po} = ${expression.value(pending.owner)} AND ${pc} = ${expression.value(pending.claimedAt)}`,
         ExpressionAttributeNames: expression.names,
@@ -349,7 +355,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
       const name = expression.name(`ms${SEP}${path}`);
       return `${name} = if_not_exists(${name}, ${at})`;
     });
-    await this.update({ TableName: this.tableName, Key: PIPELINE_KEY, UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: expression.names, ExpressionAttributeValues: expression.values });
+    await this.update({ TableName: this.tableName, Key: this.pipelineKey, UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: expression.names, ExpressionAttributeValues: expression.values });
   }
 
   public async completeFiring(query: string, to: number): Promise<void> {
@@ -359,7 +365,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     try {
       await this.update({
         TableName: this.tableName,
-        Key: PIPELINE_KEY,
+        Key: this.pipelineKey,
         UpdateExpression: `REMOVE ${[pt, ...removed].join(', ')}`,
         ConditionExpression: `${pt} = ${expression.value(to)}`,
         ExpressionAttributeNames: expression.names,

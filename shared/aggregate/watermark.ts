@@ -4,6 +4,8 @@
  * take through the repartitioning stages.
  */
 import { FINAL_EVENT_TIME, type PipelineState, type ShardClock } from '../ports/AggregateStateStore.js';
+import type { ControlRecord } from './control.js';
+import { SEP } from './partials.js';
 
 /** The path of records that came with no watermark at all (a writer straight to the clean stream). */
 export const SELF_PATH = 'self';
@@ -11,6 +13,10 @@ export const SELF_PATH = 'self';
 export const FINAL_PATH = 'final';
 /** Before any event time. */
 export const BEFORE_TIME = -FINAL_EVENT_TIME;
+
+/** The path a control record moves, and the event time it moves it to. */
+export const controlPath = (control: ControlRecord): readonly [string, number] =>
+  control.eddy_control === 'final_watermark' ? [FINAL_PATH, FINAL_EVENT_TIME] : [`${control.source}${SEP}${control.via ?? ''}`, control.max_event_time];
 
 /** The watermark paths of a shard (neither `self` nor `final`). */
 const markedPaths = (clock: ShardClock): [string, { eventTime: number; activeAt: number }][] => [...clock.paths].filter(([path]) => path !== FINAL_PATH && path !== SELF_PATH);

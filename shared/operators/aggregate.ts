@@ -6,8 +6,7 @@ import { eventTimeOf, formatLocal } from '../aggregate/eventTime.js';
 import { groupsOfImage } from '../aggregate/partials.js';
 import { positionKey } from '../aggregate/position.js';
 import { toRows } from '../aggregate/rows.js';
-import { SEP } from '../aggregate/partials.js';
-import { BEFORE_TIME, FINAL_PATH, SELF_PATH } from '../aggregate/watermark.js';
+import { BEFORE_TIME, SELF_PATH, controlPath } from '../aggregate/watermark.js';
 import { FINAL_EVENT_TIME, type PipelineState } from '../ports/AggregateStateStore.js';
 import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
 import { errorDocument, type Decoded } from '../stage/decode.js';
@@ -63,8 +62,7 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
         const eventTime = eventTimeOf(value.tr_datetime) as number;
         records.push({ record: value, eventTime, position: positionKey(origin), origin });
         raise(SELF_PATH, eventTime);
-      } else if (value.eddy_control === 'final_watermark') raise(FINAL_PATH, FINAL_EVENT_TIME);
-      else raise(`${value.source}${SEP}${value.via ?? ''}`, value.max_event_time);
+      } else raise(...controlPath(value));
     }
     const limits = lateness(deps.queries, pipeline);
     const collected = collectBatch(deps.queries, records, (query, sliceEnd) => sliceEnd + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME));

@@ -4,28 +4,17 @@ import { crossesWindowEnd, windowsEndingIn, windowsOfSlice, type Interval } from
 import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type SliceImage } from '../ports/AggregateStateStore.js';
 import type { ResultPublisher } from '../ports/ResultPublisher.js';
 import type { ResultStore } from '../ports/ResultStore.js';
-import type { ShardDirectory } from '../ports/ShardDirectory.js';
-import { BEFORE_TIME, pipelineBound } from '../aggregate/watermark.js';
-import { SEP } from '../aggregate/partials.js';
+import { BEFORE_TIME } from '../aggregate/watermark.js';
+import { currentBound, type PipelineWatermarkDeps } from './pipelineWatermark.js';
 
 /** Dependencies of window firing. */
-export interface FiringDeps {
+export interface FiringDeps extends PipelineWatermarkDeps {
   readonly queries: readonly CompiledQuery[];
   readonly state: AggregateStateStore;
-  readonly shards: ShardDirectory;
   readonly results: ResultStore;
   readonly publisher: ResultPublisher;
   /** Processing time, epoch ms. */
   readonly clock: () => number;
-  /** A path silent this long no longer holds the watermark back (Flink's `withIdleness`). */
-  readonly idleTimeoutMs: number;
-  /** Nothing fires this long after the pipeline's first batch, so every path can report. @default 0 with `sources`, else 10,000 */
-  readonly startupGraceMs?: number;
-  /**
-   * The upstream streams whose shards make the watermark paths (the raw stream, then the
-   * enriched stream): every open combination is waited for, as Flink waits for every split.
-   */
-  readonly sources?: readonly [ShardDirectory, ShardDirectory];
   /** A firing claimed this long ago and not completed is taken over by another invocation. */
   readonly firingTimeoutMs: number;
 }
@@ -40,9 +29,6 @@ export interface FiringOutcome {
 export type TouchedSlices = ReadonlyMap<string, ReadonlySet<number>>;
 
 
-/** The startup grace when none is configured: enough for every path's first watermark. */
-export const DEFAULT_STARTUP_GRACE_MS = 10_000;
-
 /** Window ends in `(from, to]`. */
 interface Range {
   readonly from: number;
@@ -51,12 +37,6 @@ interface Range {
 
 /** The slices that windows ending in the range can hold: from one window size before `from`. */
 const spanOf = ({ from, to }: Range, size: number): Range => ({ from: Math.max(from - size, BEFORE_TIME + 1), to: Math.min(to, FINAL_EVENT_TIME) });
-
-/** The watermark paths records can take: every open raw shard through every open enriched shard. */
-async function expectedPaths([raw, enriched]: readonly [ShardDirectory, ShardDirectory]): Promise<string[]> {
-  const [sources, vias] = await Promise.all([raw.openShards(), enriched.openShards()]);
-  return sources.flatMap((source) => vias.map((via) => `${source}${SEP}${via}`));
-}
 
 /** A query's watermark: the pipeline's bound minus the query's out-of-orderness. */
 export function queryWatermark(bound: number | undefined, query: CompiledQuery): number | undefined {
@@ -110,11 +90,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     rows = 0;
     const now = deps.clock();
     const pipeline = await deps.state.readPipeline();
-    const open = await deps.shards.openShards();
-    const expected = deps.sources === undefined ? undefined : await expectedPaths(deps.sources);
-    const { bound, missing } = pipelineBound(pipeline, { open, now, idleTimeoutMs: deps.idleTimeoutMs, startupGraceMs: deps.startupGraceMs ?? (deps.sources === undefined ? DEFAULT_STARTUP_GRACE_MS : 0), ...(expected ? { expected } : {}) });
-    const newlyMissing = missing.filter((path) => !pipeline.missing.has(path));
-    if (newlyMissing.length > 0) await deps.state.noteMissing(newlyMissing, now);
+    const bound = await currentBound(deps, pipeline, now);
     const claims: FiringClaim[] = [];
     const emitted = new Map<string, Set<string>>();
     const remember = (query: string, due: readonly Interval[]): void => {

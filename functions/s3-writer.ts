@@ -1,0 +1,45 @@
+// S3 writer: a stream's records → rolling files in Hive partitions, committed exactly once, with _SUCCESS markers.
+import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../shared/adapters/clients.js';
+import { DynamoDBAggregateStateStore } from '../shared/adapters/DynamoDBAggregateStateStore.js';
+import { DynamoDBWriterStateStore } from '../shared/adapters/DynamoDBWriterStateStore.js';
+import { KinesisShardDirectory } from '../shared/adapters/KinesisShardDirectory.js';
+import { S3ErrorSink } from '../shared/adapters/S3ErrorSink.js';
+import { S3ObjectStore } from '../shared/adapters/S3ObjectStore.js';
+import { createS3Writer, parseWriterInput } from '../shared/operators/s3Writer.js';
+import { createObservedHandler } from '../shared/stage/stageHandler.js';
+import { createWriterStage } from '../shared/stage/writerStage.js';
+import { fileFormat } from '../shared/writer/formats.js';
+import { loadWriterConfig } from '../shared/writer/writerConfig.js';
+
+const config = loadWriterConfig();
+const kinesis = createKinesisClient();
+const documents = createDynamoDBDocumentClient();
+const s3 = createS3Client();
+const errors = new S3ErrorSink(s3, config.errorBucket, config.errorPrefix);
+const shards = new KinesisShardDirectory(kinesis, config.inputStream);
+const sources = config.sourceStreams?.map((stream) => new KinesisShardDirectory(kinesis, stream));
+
+const operator = createS3Writer({
+  writer: config.writerName,
+  placement: { template: config.prefix, eventTimeField: config.eventTimeField, eventTimeFallback: config.eventTimeFallback },
+  format: fileFormat(config.format),
+  policy: config.policy,
+  caps: { maxOpenFiles: config.maxOpenFiles, maxSegmentsPerFile: config.maxSegmentsPerFile },
+  commit: { trigger: config.commitTrigger, delayMs: config.commitDelaySeconds * 1000 },
+  stagingPrefix: config.stagingPrefix,
+  outOfOrdernessMs: config.outOfOrdernessSeconds * 1000,
+  files: new DynamoDBWriterStateStore(documents, config.stateTable, config.writerName),
+  objects: new S3ObjectStore(s3, config.bucket),
+  errors,
+  watermark: {
+    state: new DynamoDBAggregateStateStore(documents, config.stateTable, { pipelinePartitionKey: `pipeline#${config.writerName}` }),
+    shards,
+    ...(sources === undefined ? {} : { sources: [sources[0], sources[1]] as [KinesisShardDirectory, KinesisShardDirectory] }),
+    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
+    startupGraceMs: config.startupGraceSeconds * 1000,
+  },
+  clock: Date.now,
+});
+
+/** The Lambda handler: a Kinesis batch in, `batchItemFailures` (always empty: failures throw) out. */
+export const handler = createObservedHandler('s3-writer', (report) => createWriterStage({ parse: parseWriterInput, maxRecordBytes: config.maxRecordBytes, operator, errors, report }));

@@ -1,0 +1,123 @@
+import { parseControl, isControl, type ControlRecord } from '../aggregate/control.js';
+import { positionKey } from '../aggregate/position.js';
+import { BEFORE_TIME, SELF_PATH, controlPath } from '../aggregate/watermark.js';
+import { deterministicRandomString } from '../lake/prefixExpressions.js';
+import { FINAL_EVENT_TIME, type AggregateStateStore, type PipelineState, type ShardClock } from '../ports/AggregateStateStore.js';
+import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
+import type { Decoded, Parse } from '../stage/decode.js';
+import { uploadFullPart } from '../writer/fileUploads.js';
+import { appendStaged } from '../writer/files.js';
+import { eventTimeOfField, stageBatch, type Placement, type WriterRecord } from '../writer/stageBatch.js';
+import { currentBound, type PipelineWatermarkDeps } from './pipelineWatermark.js';
+import { commitPending, settleShard, settleShards, type CommitCounts, type CommitDeps } from './writerCommits.js';
+
+/** What the S3 writer reads: any JSON object, or a control record. */
+export type WriterInput = Record<string, unknown> | ControlRecord;
+
+/** Parses a record for the S3 writer: a control record, or any JSON object. */
+export const parseWriterInput: Parse<WriterInput> = (json) => {
+  const control = parseControl(json);
+  if (control !== undefined) return control;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { ok: false, message: 'a record must be a JSON object' };
+  return { ok: true, value: json as Record<string, unknown> };
+};
+
+/** Dependencies of the S3 writer. */
+export interface WriterDeps extends CommitDeps {
+  /** The writer's name: staged objects live under `<stagingPrefix><writer>/<shard>/`. */
+  readonly writer: string;
+  readonly placement: Omit<Placement, 'randomString'>;
+  /** Invisible to readers of every table location (a `_` or `.` segment). @default '_eddy/in-progress/' */
+  readonly stagingPrefix: string;
+  /** Subtracted from the pipeline's bound to give the watermark (Flink's bounded out-of-orderness). */
+  readonly outOfOrdernessMs: number;
+  readonly watermark: PipelineWatermarkDeps & { readonly state: Pick<AggregateStateStore, 'readPipeline' | 'noteMissing' | 'advanceShard'> };
+  /** Where records that cannot be placed go (the error output). */
+  readonly errors: ErrorSink;
+  /** Processing time, epoch ms. */
+  readonly clock: () => number;
+}
+
+/** What one batch did: in = written + rejected + replayed (+ control, counted apart). */
+export interface WriterOutcome extends CommitCounts {
+  /** Records staged into open files. */
+  readonly staged: number;
+  readonly rejected: readonly ErrorDocument[];
+  /** Records an earlier delivery of this batch already staged, skipped. */
+  readonly replayed: number;
+  readonly control: number;
+}
+
+const fileName = (shard: string, position: string, extension: string): string => `part-${shard}-${position}${extension}`;
+
+/**
+ * Creates the S3 writer for one shard's batch: commit what an earlier attempt left pending,
+ * upload full parts, stage the batch's new records in one object and save the shard's state,
+ * advance the shard's clock by the batch's watermarks, roll what is due (saved as pending: the
+ * pre-commit) and commit it, then mark the partitions that are complete. Every step is idempotent, so a failure anywhere
+ * is answered by delivering the batch again; each record ends in exactly one committed file.
+ */
+export function createS3Writer(deps: WriterDeps): (batch: readonly Decoded<WriterInput>[]) => Promise<WriterOutcome> {
+  return async (batch) => {
+    const counts: CommitCounts = { files: 0, records: 0, markers: 0 };
+    const first = batch[0];
+    if (first === undefined) return { ...counts, staged: 0, rejected: [], replayed: 0, control: 0 };
+    const shard = first.origin.shard;
+    const now = deps.clock();
+    let state = await commitPending(deps, shard, await deps.files.read(shard), now, counts);
+    const staying = await Promise.all(state.files.map((file) => uploadFullPart(file, state.staged, deps.objects, deps.format)));
+
+    const fresh = batch.filter(({ origin }) => state.checkpoint === undefined || positionKey(origin) > state.checkpoint);
+    const records: WriterRecord[] = [];
+    for (const { value, origin } of fresh) if (!isControl(value)) records.push({ record: value, origin, position: positionKey(origin) });
+    const staged = stageBatch(records, { ...deps.placement, randomString: deterministicRandomString(`${deps.writer}/${shard}`) }, deps.format, 's3-writer');
+    const positions = fresh.map(({ origin }) => positionKey(origin));
+    const stagedKey = `${deps.stagingPrefix}${deps.writer}/${shard}/${positions[0]}-${positions[positions.length - 1]}`;
+    if (staged.appends.length > 0) await deps.objects.put(stagedKey, staged.body);
+    // Before the checkpoint moves past them: a batch delivered again skips its staged records.
+    if (staged.rejected.length > 0) await deps.errors.write(staged.rejected);
+    const appended = appendStaged({ staged: state.staged, files: staying }, stagedKey, staged.appends, now, (prefix, position) => `${prefix}${fileName(shard, position, deps.format.extension)}`);
+    if (fresh.length > 0 || staying.some((file, i) => file !== state.files[i])) {
+      state = { ...state, ...appended, version: state.version + 1, checkpoint: positions[positions.length - 1] ?? state.checkpoint };
+      await deps.files.save(shard, state);
+    }
+
+    // The batch's watermarks count once its records are staged; then what they complete rolls now.
+    await advanceClock(deps, shard, batch, (await deps.watermark.state.readPipeline()).shards.get(shard));
+    const watermark = await watermarkOf(deps, await deps.watermark.state.readPipeline(), now);
+    await settleShard(deps, shard, state, watermark, now, counts);
+    // Shards that deliver nothing more (their input ended, or a crash left them pending) are settled by any invocation.
+    await settleShards(deps, shard, watermark, now, counts);
+    return { ...counts, staged: records.length - staged.rejected.length, rejected: staged.rejected, replayed: batch.length - fresh.length, control: fresh.length - records.length };
+  };
+}
+
+/** The pipeline's event-time watermark: its bound less the out-of-orderness, or undefined while it waits. */
+async function watermarkOf(deps: WriterDeps, pipeline: PipelineState, now: number): Promise<number | undefined> {
+  const bound = await currentBound(deps.watermark, pipeline, now);
+  return bound === undefined || bound >= FINAL_EVENT_TIME ? bound : bound - deps.outOfOrdernessMs;
+}
+
+/**
+ * Moves the shard's clock on by the batch's watermarks (and its records' event times, for a
+ * stream without watermarks), once its records are staged: a watermark ahead of a record that
+ * is not would let its partition be committed without it.
+ */
+async function advanceClock(deps: WriterDeps, shard: string, batch: readonly Decoded<WriterInput>[], own: ShardClock | undefined): Promise<void> {
+  const raised = new Map<string, number>();
+  const raise = (path: string, eventTime: number): void => {
+    if (eventTime > Math.max(raised.get(path) ?? BEFORE_TIME, own?.paths.get(path)?.eventTime ?? BEFORE_TIME)) raised.set(path, eventTime);
+  };
+  const unseen = batch.filter(({ origin }) => own?.position === undefined || positionKey(origin) > own.position);
+  const last = unseen[unseen.length - 1];
+  if (last === undefined) return;
+  for (const { value } of unseen) {
+    if (isControl(value)) raise(...controlPath(value));
+    else {
+      const eventTime = eventTimeOfField(value[deps.placement.eventTimeField]);
+      if (eventTime !== undefined) raise(SELF_PATH, eventTime);
+    }
+  }
+  const finishedParents = own === undefined ? await deps.watermark.shards.parentsOf(shard) : [];
+  await deps.watermark.state.advanceShard(shard, { position: positionKey(last.origin), activeAt: deps.clock(), paths: raised, finishedParents });
+}

@@ -1,0 +1,113 @@
+/**
+ * The S3 writer's two-phase commit and partition commit, shared by the stream-triggered writer
+ * and its scheduled sweep. A rolled file is first saved as pending (its content fixed by the
+ * saved state), then committed, then cleared; an invocation that finds pending files commits
+ * them again, which gives the same objects. A partition gets `_SUCCESS` once it is due and no
+ * shard holds a file of it open or pending.
+ */
+import { StateConflictError } from '../errors.js';
+import type { ObjectStore } from '../ports/ObjectStore.js';
+import type { WriterShardState, WriterStateStore } from '../ports/WriterStateStore.js';
+import { FINAL_EVENT_TIME } from '../ports/AggregateStateStore.js';
+import { commitFile } from '../writer/fileUploads.js';
+import { filesToRoll, heldPrefixes, pruneStaged, type StateCaps } from '../writer/files.js';
+import type { RollingPolicy } from '../writer/rollingPolicy.js';
+import type { FileFormat } from '../writer/formats.js';
+import { commitDue, SUCCESS_FILE, type CommitTrigger } from '../writer/partitionCommit.js';
+
+/** What committing needs. */
+export interface CommitDeps {
+  readonly files: WriterStateStore;
+  readonly objects: ObjectStore;
+  readonly format: FileFormat;
+  /** Flink's `sink.partition-commit.trigger` and `sink.partition-commit.delay`. */
+  readonly commit: { readonly trigger: CommitTrigger; readonly delayMs: number };
+  readonly policy: RollingPolicy;
+  readonly caps: StateCaps;
+}
+
+/** What a commit round did. */
+export interface CommitCounts {
+  /** Files committed (made visible). */
+  files: number;
+  /** Records in them. */
+  records: number;
+  /** `_SUCCESS` markers written. */
+  markers: number;
+}
+
+/**
+ * Commits a shard's pending files, records their partitions as awaiting a marker, saves, and
+ * deletes the staged objects nothing refers to any more.
+ * @returns the state as saved
+ */
+export async function commitPending(deps: CommitDeps, shard: string, state: WriterShardState, now: number, counts: CommitCounts): Promise<WriterShardState> {
+  if (state.pending.length === 0) return state;
+  for (const file of state.pending) {
+    await commitFile(file, state.staged, deps.objects, deps.format);
+    counts.files += 1;
+    counts.records += file.records;
+  }
+  const committed = new Set(state.pending.map((file) => file.prefix));
+  const unmarked = [...state.unmarked.filter((entry) => !committed.has(entry.prefix)), ...[...committed].map((prefix) => ({ prefix, lastCommitAt: now }))];
+  const { state: next, dropped } = pruneStaged({ ...state, version: state.version + 1, pending: [], unmarked });
+  await deps.files.save(shard, next);
+  if (dropped.length > 0) await deps.objects.delete(dropped);
+  return next;
+}
+
+/**
+ * Writes `_SUCCESS` into each partition of the shard's that is due (by the watermark past its
+ * end plus the delay, or the delay past its last commit) and that no shard holds open.
+ * @param watermark - the event-time watermark; at the end of input every partition is due
+ */
+export async function markPartitions(deps: CommitDeps, shard: string, state: WriterShardState, watermark: number | undefined, now: number, counts: CommitCounts): Promise<WriterShardState> {
+  const check = { trigger: deps.commit.trigger, delayMs: deps.commit.delayMs, watermark, now };
+  const due = state.unmarked.filter((entry) => (watermark !== undefined && watermark >= FINAL_EVENT_TIME) || commitDue(entry.prefix, entry.lastCommitAt, check));
+  if (due.length === 0) return state;
+  const held = new Set<string>();
+  for (const [, other] of await deps.files.readAll()) for (const prefix of heldPrefixes(other)) held.add(prefix);
+  for (const prefix of heldPrefixes(state)) held.add(prefix);
+  const ready = new Set(due.filter((entry) => !held.has(entry.prefix)).map((entry) => entry.prefix));
+  if (ready.size === 0) return state;
+  for (const prefix of ready) await deps.objects.put(`${prefix}${SUCCESS_FILE}`, '');
+  counts.markers += ready.size;
+  const next = { ...state, version: state.version + 1, unmarked: state.unmarked.filter((entry) => !ready.has(entry.prefix)) };
+  await deps.files.save(shard, next);
+  return next;
+}
+
+/**
+ * Rolls a shard's files that are due (saved as pending first: the pre-commit), commits them, and
+ * marks its complete partitions.
+ * @param watermark - the event-time watermark, if known
+ * @returns the state as saved
+ */
+export async function settleShard(deps: CommitDeps, shard: string, state: WriterShardState, watermark: number | undefined, now: number, counts: CommitCounts): Promise<WriterShardState> {
+  const partitionEndDelayMs = deps.commit.trigger === 'partition-time' ? deps.commit.delayMs : undefined;
+  const rolls = filesToRoll(state.files, { policy: deps.policy, caps: deps.caps, now, watermark, partitionEndDelayMs });
+  let next = state;
+  if (rolls.size > 0) {
+    next = { ...state, version: state.version + 1, files: state.files.filter((file) => !rolls.has(file)), pending: [...state.pending, ...rolls.keys()] };
+    await deps.files.save(shard, next);
+  }
+  next = await commitPending(deps, shard, next, now, counts);
+  return markPartitions(deps, shard, next, watermark, now, counts);
+}
+
+/**
+ * Settles every shard but `except`: a shard that delivers nothing more (its input ended, or it
+ * is quiet) still gets its files rolled and committed once the watermark or the clock says so.
+ * A shard whose own invocation saves first is left to it.
+ */
+export async function settleShards(deps: CommitDeps, except: string | undefined, watermark: number | undefined, now: number, counts: CommitCounts): Promise<void> {
+  for (const [shard, state] of await deps.files.readAll()) {
+    if (shard === except || (state.files.length === 0 && state.pending.length === 0 && state.unmarked.length === 0)) continue;
+    try {
+      await settleShard(deps, shard, state, watermark, now, counts);
+    } catch (error) {
+      // Its own invocation moved it on meanwhile and settles it itself.
+      if (!(error instanceof StateConflictError)) throw error;
+    }
+  }
+}
