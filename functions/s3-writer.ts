@@ -1,11 +1,12 @@
 // S3 writer: a stream's records → rolling files in Hive partitions, committed exactly once, with _SUCCESS markers.
+import type { Context, KinesisStreamEvent, ScheduledEvent } from 'aws-lambda';
 import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } from '../shared/adapters/clients.js';
 import { DynamoDBAggregateStateStore } from '../shared/adapters/DynamoDBAggregateStateStore.js';
 import { DynamoDBWriterStateStore } from '../shared/adapters/DynamoDBWriterStateStore.js';
 import { KinesisShardDirectory } from '../shared/adapters/KinesisShardDirectory.js';
 import { S3ErrorSink } from '../shared/adapters/S3ErrorSink.js';
 import { S3ObjectStore } from '../shared/adapters/S3ObjectStore.js';
-import { createS3Writer, parseWriterInput } from '../shared/operators/s3Writer.js';
+import { createS3Writer, createWriterSweep, parseWriterInput, type WriterDeps } from '../shared/operators/s3Writer.js';
 import { createObservedHandler } from '../shared/stage/stageHandler.js';
 import { createWriterStage } from '../shared/stage/writerStage.js';
 import { fileFormat } from '../shared/writer/formats.js';
@@ -19,7 +20,7 @@ const errors = new S3ErrorSink(s3, config.errorBucket, config.errorPrefix);
 const shards = new KinesisShardDirectory(kinesis, config.inputStream);
 const sources = config.sourceStreams?.map((stream) => new KinesisShardDirectory(kinesis, stream));
 
-const operator = createS3Writer({
+const deps: WriterDeps = {
   writer: config.writerName,
   placement: { template: config.prefix, eventTimeField: config.eventTimeField, eventTimeFallback: config.eventTimeFallback },
   format: fileFormat(config.format),
@@ -39,7 +40,12 @@ const operator = createS3Writer({
     startupGraceMs: config.startupGraceSeconds * 1000,
   },
   clock: Date.now,
-});
+};
+const stream = createObservedHandler('s3-writer', (report) => createWriterStage({ parse: parseWriterInput, maxRecordBytes: config.maxRecordBytes, operator: createS3Writer(deps), errors, report }));
+const sweep = createWriterSweep(deps);
 
-/** The Lambda handler: a Kinesis batch in, `batchItemFailures` (always empty: failures throw) out. */
-export const handler = createObservedHandler('s3-writer', (report) => createWriterStage({ parse: parseWriterInput, maxRecordBytes: config.maxRecordBytes, operator, errors, report }));
+/**
+ * The Lambda handler: a Kinesis batch (`batchItemFailures`, always empty: failures throw), or the
+ * scheduled sweep that rolls and commits what time alone has made due.
+ */
+export const handler = (event: KinesisStreamEvent | ScheduledEvent, context: Context) => ('Records' in event ? stream(event, context) : sweep());

@@ -92,6 +92,21 @@ export function createS3Writer(deps: WriterDeps): (batch: readonly Decoded<Write
   };
 }
 
+/**
+ * Creates the writer's sweep, run on a schedule: Lambda invokes a stream's function only when
+ * records arrive, so a quiet stream's open files would otherwise never reach their rollover or
+ * inactivity interval, nor a process-time partition its marker. Settles every shard.
+ */
+export function createWriterSweep(deps: WriterDeps): () => Promise<CommitCounts> {
+  return async () => {
+    const counts: CommitCounts = { files: 0, records: 0, markers: 0 };
+    const now = deps.clock();
+    const watermark = await watermarkOf(deps, await deps.watermark.state.readPipeline(), now);
+    await settleShards(deps, undefined, watermark, now, counts);
+    return counts;
+  };
+}
+
 /** The pipeline's event-time watermark: its bound less the out-of-orderness, or undefined while it waits. */
 async function watermarkOf(deps: WriterDeps, pipeline: PipelineState, now: number): Promise<number | undefined> {
   const bound = await currentBound(deps.watermark, pipeline, now);

@@ -25,7 +25,7 @@ const ofType = (type: string): Resource[] => Object.values(template.Resources).f
 describe('serverless.yml: serverless package (offline, no credentials)', () => {
   it('declares the four streams on demand with KMS encryption', () => {
     const streams = ofType('AWS::Kinesis::Stream');
-    expect(streams.map((s) => s.Properties.Name).sort()).toEqual(['eddy-pkgtest-aggregates', 'eddy-pkgtest-clean', 'eddy-pkgtest-enriched', 'eddy-pkgtest-raw']);
+    expect(streams.map((s) => s.Properties.Name).sort()).toEqual(['eddy-pkgtest-aggregates', 'eddy-pkgtest-clean', 'eddy-pkgtest-enriched', 'eddy-pkgtest-oceanus', 'eddy-pkgtest-raw']);
     for (const stream of streams) {
       expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
       expect(stream.Properties.StreamEncryption).toMatchObject({ EncryptionType: 'KMS' });
@@ -51,12 +51,16 @@ describe('serverless.yml: serverless package (offline, no credentials)', () => {
     expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
   });
 
-  it('maps the raw stream to enrich, the enriched stream to dedupe and the clean stream to aggregate with the trigger settings of serverless.yml', () => {
+  it('maps the raw stream to enrich, the enriched stream to dedupe, the clean stream to aggregate and the raw writer, and each writer\'s stream to it, with the trigger settings of serverless.yml', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mappings.map((m) => (m.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['CleanStream', 'EnrichedStream', 'RawStream']);
-    const aggregate = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn).includes('CleanStream'));
+    expect(mappings.map((m) => (m.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['AggregatesStream', 'CleanStream', 'CleanStream', 'EnrichedStream', 'OceanusStream', 'RawStream']);
+    const aggregate = mappings.find((m) => JSON.stringify(m.Properties.FunctionName).includes('AggregateLambdaFunction'));
     // One invocation per shard at a time: the aggregate stage's clocks and checkpoints rely on order.
     expect(aggregate?.Properties).toMatchObject({ BatchSize: 1000, ParallelizationFactor: 1, BisectBatchOnFunctionError: true, MaximumRetryAttempts: 5 });
+    // The writers too: each shard's checkpoint and open files assume one invocation at a time.
+    const writers = mappings.filter((m) => JSON.stringify(m.Properties.FunctionName).includes('WriterLambdaFunction'));
+    expect(writers).toHaveLength(3);
+    for (const writer of writers) expect(writer.Properties).toMatchObject({ ParallelizationFactor: 1, BisectBatchOnFunctionError: true });
     const mapping = mappings.find((m) => JSON.stringify(m.Properties.EventSourceArn).includes('RawStream'));
     expect(mapping?.Properties).toMatchObject({
       BatchSize: 500,
@@ -80,6 +84,17 @@ describe('serverless.yml: serverless package (offline, no credentials)', () => {
       const statements = JSON.stringify(role?.Properties.Policies);
       expect(statements).not.toMatch(/"Action":\s*"\*"|"[a-z0-9]+:\*"/);
     }
+  });
+
+  it('sweeps each writer every minute, and expires staged writer data and incomplete multipart uploads', () => {
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)', 'rate(1 minute)', 'rate(1 minute)']);
+    const bucket = ofType('AWS::S3::Bucket').find((candidate) => candidate.Properties.LifecycleConfiguration !== undefined);
+    const lifecycle = (bucket?.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(lifecycle).toEqual([
+      { Id: 'ExpireStagedWriterData', Status: 'Enabled', Prefix: '_eddy/in-progress/', ExpirationInDays: 2 },
+      { Id: 'AbortIncompleteUploads', Status: 'Enabled', Prefix: 'data/', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } },
+    ]);
   });
 
   it('lets dedupe read the clean stream (to find what an earlier attempt put) and nothing more of it than put and read', () => {

@@ -32,8 +32,8 @@ describe('Local stack: eddy stack up|status|down', () => {
     const result = await stackUp({ stage: 'stacktest', persist: false, ports });
     expect(result.millis).toBeLessThan(15_000);
     const status = await stackStatus();
-    expect(status?.streams).toEqual(['eddy-stacktest-aggregates', 'eddy-stacktest-clean', 'eddy-stacktest-enriched', 'eddy-stacktest-raw']);
-    expect(status?.tables).toEqual(['eddy-stacktest-dedupe', 'eddy-stacktest-products', 'eddy-stacktest-results', 'eddy-stacktest-state']);
+    expect(status?.streams).toEqual(['eddy-stacktest-aggregates', 'eddy-stacktest-clean', 'eddy-stacktest-enriched', 'eddy-stacktest-oceanus', 'eddy-stacktest-raw']);
+    expect(status?.tables).toEqual(['eddy-stacktest-dedupe', 'eddy-stacktest-products', 'eddy-stacktest-results', 'eddy-stacktest-state', 'eddy-stacktest-writer']);
     expect(status?.buckets).toEqual(['eddy-stacktest-data']);
     expect(result.state.endpoints.kinesis).toBe(`http://127.0.0.1:${ports.kinesis}`);
   });
@@ -42,7 +42,7 @@ describe('Local stack: eddy stack up|status|down', () => {
     const again = await stackUp({ stage: 'stacktest' });
     expect(again.alreadyRunning).toBe(true);
     expect(again.resources.created).toEqual([]);
-    expect(again.resources.existing).toHaveLength(9);
+    expect(again.resources.existing).toHaveLength(11);
   });
 
   it('points the SDK at the stack through the standard endpoint variables', async () => {
