@@ -9,7 +9,7 @@ import { uploadFullPart } from '../writer/fileUploads.js';
 import { appendStaged } from '../writer/files.js';
 import { eventTimeOfField, stageBatch, type Placement, type WriterRecord } from '../writer/stageBatch.js';
 import { currentBound, type PipelineWatermarkDeps } from './pipelineWatermark.js';
-import { commitPending, settleShard, settleShards, type CommitCounts, type CommitDeps } from './writerCommits.js';
+import { commitPending, settleShard, settleShards, stagingOf, type CommitCounts, type CommitDeps } from './writerCommits.js';
 
 /** What the S3 writer reads: any JSON object, or a control record. */
 export type WriterInput = Record<string, unknown> | ControlRecord;
@@ -24,11 +24,7 @@ export const parseWriterInput: Parse<WriterInput> = (json) => {
 
 /** Dependencies of the S3 writer. */
 export interface WriterDeps extends CommitDeps {
-  /** The writer's name: staged objects live under `<stagingPrefix><writer>/<shard>/`. */
-  readonly writer: string;
   readonly placement: Omit<Placement, 'randomString'>;
-  /** Invisible to readers of every table location (a `_` or `.` segment). @default '_eddy/in-progress/' */
-  readonly stagingPrefix: string;
   /** Subtracted from the pipeline's bound to give the watermark (Flink's bounded out-of-orderness). */
   readonly outOfOrdernessMs: number;
   readonly watermark: PipelineWatermarkDeps & { readonly state: Pick<AggregateStateStore, 'readPipeline' | 'noteMissing' | 'advanceShard'> };
@@ -72,7 +68,9 @@ export function createS3Writer(deps: WriterDeps): (batch: readonly Decoded<Write
     for (const { value, origin } of fresh) if (!isControl(value)) records.push({ record: value, origin, position: positionKey(origin) });
     const staged = stageBatch(records, { ...deps.placement, randomString: deterministicRandomString(`${deps.writer}/${shard}`) }, deps.format, 's3-writer');
     const positions = fresh.map(({ origin }) => positionKey(origin));
-    const stagedKey = `${deps.stagingPrefix}${deps.writer}/${shard}/${positions[0]}-${positions[positions.length - 1]}`;
+    // Named by its first record: a batch delivered again after a crash (whole or bisected) starts
+    // with the same record, so it replaces what the crashed attempt staged instead of orphaning it.
+    const stagedKey = `${stagingOf(deps, shard)}${records[0]?.position ?? ''}`;
     if (staged.appends.length > 0) await deps.objects.put(stagedKey, staged.body);
     // Before the checkpoint moves past them: a batch delivered again skips its staged records.
     if (staged.rejected.length > 0) await deps.errors.write(staged.rejected);

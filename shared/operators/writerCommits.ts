@@ -24,7 +24,14 @@ export interface CommitDeps {
   readonly commit: { readonly trigger: CommitTrigger; readonly delayMs: number };
   readonly policy: RollingPolicy;
   readonly caps: StateCaps;
+  /** The writer's name: staged objects live under `<stagingPrefix><writer>/<shard>/`. */
+  readonly writer: string;
+  /** Invisible to readers of every table location (a `_` or `.` segment). @default '_eddy/in-progress/' */
+  readonly stagingPrefix: string;
 }
+
+/** Where a shard's staged objects live. */
+export const stagingOf = (deps: Pick<CommitDeps, 'writer' | 'stagingPrefix'>, shard: string): string => `${deps.stagingPrefix}${deps.writer}/${shard}/`;
 
 /** What a commit round did. */
 export interface CommitCounts {

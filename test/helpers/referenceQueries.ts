@@ -73,11 +73,11 @@ const CLEAN_SQL = (productsCsv: string): string => `
 CREATE TABLE product_rows AS
 SELECT * FROM read_csv(${sqlString(productsCsv)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"');
 CREATE TABLE products AS
-SELECT product_cd, division_name, maincategory_name FROM product_rows
+SELECT product_cd, division_name, maincategory_name, subcategory_name FROM product_rows
 WHERE trim(product_cd) <> ''
 QUALIFY row_number() OVER (PARTITION BY product_cd ORDER BY rowid) = 1;
 CREATE TABLE clean AS
-SELECT v.store_cd, v.pos_num, v.tr_date, v.receipt_num, v.mount, v.ts, p.division_name, p.maincategory_name,
+SELECT v.store_cd, v.pos_num, v.tr_date, v.tr_time, v.receipt_num, v.mount, v.ts, p.division_name, p.maincategory_name, p.subcategory_name,
   COALESCE(v.pk, concat_ws('|', v.store_cd, v.pos_num, strftime(v.ts, ${ISO}), v.receipt_num, v.product_cd)) AS key
 FROM valid v JOIN products p ON p.product_cd = v.product_cd
 QUALIFY row_number() OVER (PARTITION BY key ORDER BY v.line_no) = 1;
@@ -233,4 +233,29 @@ export async function referenceOfLines(lines: readonly string[], latePks?: Reado
   const file = join(mkdtempSync(join(tmpdir(), 'eddy-reference-')), 'input.jsonl');
   writeFileSync(file, lines.join('\n'));
   return referenceResults({ rawLinesFile: file, productsCsv: 'data/products.csv', ...(latePks === undefined ? {} : { latePks }) });
+}
+
+/**
+ * Runs SQL over the clean records of test input lines, as the view `transaction_order` (the
+ * columns `tr_date`, `tr_time`, `mount`, `division_name`, `maincategory_name`,
+ * `subcategory_name` among them): what the raw lake should answer, computed from the input.
+ */
+export async function referenceLakeQueries(lines: readonly string[], sqls: readonly string[]): Promise<ReferenceRow[][]> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await loadInputs(connection, jsonObjectLines(lines.join('\n')), new Set());
+    await connection.run(PARSE_SQL);
+    await connection.run(CLEAN_SQL('data/products.csv'));
+    await connection.run('CREATE VIEW transaction_order AS SELECT * FROM clean');
+    const results: ReferenceRow[][] = [];
+    for (const sql of sqls) {
+      const reader = await connection.runAndReadAll(sql);
+      results.push(reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([column, value]) => [column, toCell(value, column)]))));
+    }
+    return results;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }

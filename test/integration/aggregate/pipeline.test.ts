@@ -27,7 +27,8 @@ import { drain, listShards, readStream, reshard } from '../../faults/runSchedule
 import { renameModel } from '../../faults/renameModel.js';
 import { buildAggregateInput } from '../../helpers/aggregateInput.js';
 import { diffRows } from '../../helpers/compareRows.js';
-import { referenceOfLines, type ReferenceRow } from '../../helpers/referenceQueries.js';
+import { referenceLakeQueries, referenceOfLines, type ReferenceRow } from '../../helpers/referenceQueries.js';
+import { queryLake } from '../../../shared/lake/queryLake.js';
 import { useTestStack } from '../../helpers/stack.js';
 
 // The whole pipeline on the local stack — producer → enrich → dedupe → aggregate under the local
@@ -43,6 +44,9 @@ let model: ServerlessModel;
 let expected: Record<QueryName, ReferenceRow[]>;
 
 const FAULTS: FaultSpec[] = [
+  { function: 'rawWriter', invocation: 2, kind: 'crash', operation: 'PutItem', when: 'after', call: 1 },
+  { function: 'rawWriter', invocation: 5, kind: 'crash', operation: 'PutObject', when: 'after', call: 1 },
+  { function: 'rawWriter', invocation: 8, kind: 'deliverTwice' },
   { function: 'aggregate', invocation: 3, kind: 'crash', operation: 'UpdateItem', when: 'after', call: 4 },
   { function: 'aggregate', invocation: 6, kind: 'fail', operation: 'UpdateItem', when: 'before', call: 2 },
   { function: 'aggregate', invocation: 9, kind: 'deliverTwice' },
@@ -57,10 +61,11 @@ beforeAll(async () => {
     ...model,
     streams: model.streams.filter((stream) => ['RawStream', 'EnrichedStream', 'CleanStream', 'AggregatesStream'].includes(stream.logicalId)),
     functions: model.functions
-      .filter((fn) => ['enrich', 'dedupe', 'aggregate'].includes(fn.key))
+      .filter((fn) => ['enrich', 'dedupe', 'aggregate', 'rawWriter', 'summaryWriter'].includes(fn.key))
       .map((fn) => ({
         ...fn,
-        environment: { ...fn.environment, IDLE_TIMEOUT_SECONDS: '4', FIRING_TIMEOUT_SECONDS: '10' },
+        // Small files, so that many roll and commit over the run (the writers' figures are in bench/writer.ts).
+        environment: { ...fn.environment, IDLE_TIMEOUT_SECONDS: '4', FIRING_TIMEOUT_SECONDS: '10', ...(fn.key === 'rawWriter' ? { FILE_SIZE_MIB: '0.05' } : {}) },
         streamEvents: fn.streamEvents.map((event) => ({ ...event, batchSize: 100, batchWindowSeconds: 0 })),
       })),
   };
@@ -98,6 +103,32 @@ async function produce(texts: readonly string[], seed: number): Promise<void> {
   expect(summary.failedLines).toEqual([]);
 }
 
+/** The hands-on's three ad-hoc Athena queries, unchanged but for the table name. */
+const ATHENA_QUERIES = [
+  'SELECT tr_date, count(*) AS n, sum(mount) AS total FROM transaction_order GROUP BY tr_date ORDER BY tr_date',
+  'SELECT tr_date, tr_time, count(*) AS n, sum(mount) AS total FROM transaction_order GROUP BY tr_date, tr_time ORDER BY tr_date, tr_time',
+  'SELECT division_name, maincategory_name, subcategory_name, count(*) AS n, sum(mount) AS total FROM transaction_order GROUP BY 1, 2, 3 ORDER BY total DESC, 1, 2, 3',
+];
+
+/** Puts the end-of-input signal on every open shard of a stream. */
+async function endOfInput(stream: string): Promise<void> {
+  const open = (await listShards(clients.kinesis, stream)).filter((shard) => shard.SequenceNumberRange?.EndingSequenceNumber === undefined);
+  for (const shard of open) {
+    await clients.kinesis.send(new PutRecordCommand({ StreamName: stream, Data: Buffer.from(JSON.stringify(FINAL_WATERMARK)), PartitionKey: 'control', ExplicitHashKey: shard.HashKeyRange?.StartingHashKey }));
+  }
+}
+
+async function listKeys(bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }), ...(token ? { ContinuationToken: token } : {}) }));
+    keys.push(...(page.Contents ?? []).map((object) => object.Key ?? ''));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
+
 async function lateDocuments(bucket: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
@@ -118,6 +149,7 @@ describe('Pipeline: aggregate end to end on the local stack', () => {
   it('equals the DuckDB reference for every shipped query, through duplicates, late rows, a split and crashes', async () => {
     const work = mkdtempSync(join(tmpdir(), 'eddy-e2e-state-'));
     const aggregateOutcomes: string[] = [];
+    const writerOutcomes: string[] = [];
     const trigger = await startTrigger({
       model,
       stateDir: join(work, 'state'),
@@ -126,6 +158,7 @@ describe('Pipeline: aggregate end to end on the local stack', () => {
       ...TUNING,
       onBatchResult: (event) => {
         if (event.function === 'aggregate') aggregateOutcomes.push(event.status);
+        if (event.function === 'rawWriter') writerOutcomes.push(event.status);
       },
     });
     const clean = nameOf('CleanStream');
@@ -153,9 +186,10 @@ describe('Pipeline: aggregate end to end on the local stack', () => {
       // The closed parent stops holding the watermark back once idle; then the end-of-input signal flushes every window.
       await sleep(4_500);
       const open = (await listShards(clients.kinesis, clean)).filter((shard) => shard.SequenceNumberRange?.EndingSequenceNumber === undefined);
-      for (const shard of open) {
-        await clients.kinesis.send(new PutRecordCommand({ StreamName: clean, Data: Buffer.from(JSON.stringify(FINAL_WATERMARK)), PartitionKey: 'control', ExplicitHashKey: shard.HashKeyRange?.StartingHashKey }));
-      }
+      await endOfInput(clean);
+      await drain(trigger, TUNING.pollIntervalMs);
+      // Every window has fired: the end of input on the aggregates stream commits the summary files.
+      await endOfInput(nameOf('AggregatesStream'));
       await drain(trigger, TUNING.pollIntervalMs);
     } finally {
       await trigger.stop();
@@ -172,5 +206,19 @@ describe('Pipeline: aggregate end to end on the local stack', () => {
     expect(windowed.length - new Set(windowed).size).toBe(0);
     const bucket = model.buckets.find((candidate) => candidate.logicalId === 'DataBucket')?.name as string;
     expect(new Set(await lateDocuments(bucket))).toEqual(input.latePks);
+
+    // The raw writer crashed mid-invocation and still wrote each clean record into exactly one committed file.
+    expect(writerOutcomes.filter((status) => status === 'crash').length).toBeGreaterThanOrEqual(2);
+    const raw = await queryLake(clients.s3, bucket, 'SELECT pk, count(*) AS n FROM transaction_order GROUP BY pk HAVING count(*) > 1');
+    expect(raw.rows).toEqual([]);
+    const [lake, reference] = await Promise.all([Promise.all(ATHENA_QUERIES.map(async (sql) => (await queryLake(clients.s3, bucket, sql)).rows)), referenceLakeQueries([...input.phase1, ...input.phase2], ATHENA_QUERIES)]);
+    for (const [i, rows] of lake.entries()) expect(rows.map((row) => Object.values(row).map((v) => (typeof v === 'bigint' ? Number(v) : v))), ATHENA_QUERIES[i]).toEqual((reference[i] ?? []).map((row) => Object.values(row)));
+    // Every hour partition is marked complete, and the summaries hold every fired window row.
+    const keys = await listKeys(bucket, '');
+    const hours = new Set(keys.filter((key) => key.startsWith('data/stream_data/') && !key.endsWith('_SUCCESS')).map((key) => key.slice(0, key.lastIndexOf('/') + 1)));
+    expect([...hours].filter((hour) => !keys.includes(`${hour}_SUCCESS`))).toEqual([]);
+    expect(keys.filter((key) => key.startsWith('_eddy/'))).toEqual([]);
+    const summary = await queryLake(clients.s3, bucket, "SELECT count(DISTINCT pk) AS n FROM hourly_sales");
+    expect(Number(summary.rows[0]?.n)).toBe(new Set(published.filter((row) => (row as { query?: string }).query === 'hourly_sales').map((row) => row.pk)).size);
   }, 240_000);
 });
