@@ -70,6 +70,8 @@ export interface FunctionModel {
   /** provider.environment merged with the function's, intrinsics resolved. */
   readonly environment: Readonly<Record<string, string>>;
   readonly streamEvents: readonly StreamEventSettings[];
+  /** Its `schedule: rate(…)` events, as intervals in ms. */
+  readonly schedules: readonly number[];
 }
 
 /** The local view of serverless.yml. */
@@ -155,6 +157,7 @@ export function buildServerlessModel(printed: unknown, options: BuildOptions = {
     const streamEvents = events.flatMap((event, index) =>
       isObject(event) && event.stream !== undefined ? [streamEventSettings(event.stream, `functions.${key}.events[${index}].stream`, context)] : [],
     );
+    const schedules = events.flatMap((event, index) => (isObject(event) && event.schedule !== undefined ? [scheduleInterval(event.schedule, `functions.${key}.events[${index}].schedule`)] : []));
     return {
       key,
       name: typeof fn.name === 'string' ? fn.name : `${service}-${stage}-${key}`,
@@ -163,9 +166,20 @@ export function buildServerlessModel(printed: unknown, options: BuildOptions = {
       memorySize: numberOr(fn.memorySize, numberOr(provider.memorySize, 1024)),
       environment,
       streamEvents,
+      schedules,
     };
   });
   return { service, stage, region, accountId: LOCAL_ACCOUNT_ID, streams, tables, buckets, functions };
+}
+
+const RATE_UNITS: Readonly<Record<string, number>> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };
+
+/** The interval of a `schedule: rate(5 minutes)` event (EventBridge's rate expressions); cron expressions do not run locally. */
+function scheduleInterval(raw: Json, path: string): number {
+  const expression = typeof raw === 'string' ? raw : isObject(raw) && Array.isArray(raw.rate) ? String(raw.rate[0]) : isObject(raw) ? String(raw.rate ?? '') : '';
+  const match = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression.trim());
+  if (match === null) throw new ConfigError(path, `only rate(N minutes|hours|days) schedules run locally, got '${expression}'`);
+  return Number(match[1]) * (RATE_UNITS[match[2] as string] as number);
 }
 
 const numberOr = (value: Json | undefined, fallback: number): number => (typeof value === 'number' ? value : fallback);

@@ -7,6 +7,7 @@ import { sleep } from '../../shared/retry.js';
 import type { FunctionModel } from '../serverlessModel.js';
 import { WorkerPool } from './invoker.js';
 import { mappingUuid } from './onFailure.js';
+import { startSchedules, type LocalSchedule } from './schedules.js';
 import { StreamMapping } from './StreamMapping.js';
 import type { ShardStats, TriggerEventMap, TriggerOptions } from './types.js';
 
@@ -54,7 +55,7 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
   const cwd = options.cwd ?? process.cwd();
   const unknown = (options.functions ?? []).filter((name) => !model.functions.some((fn) => fn.key === name || fn.name === name));
   if (unknown.length > 0) throw new ConfigError('--function', `no function ${unknown.join(', ')} in serverless.yml (have: ${model.functions.map((fn) => fn.key).join(', ')})`);
-  const functions = model.functions.filter((fn) => selected(fn, options.functions) && fn.streamEvents.some((event) => event.enabled));
+  const functions = model.functions.filter((fn) => selected(fn, options.functions) && (fn.streamEvents.some((event) => event.enabled) || fn.schedules.length > 0));
   const events = new EventEmitter<TriggerEventMap>();
   events.on('error', ({ function: name, shardId, error }) => options.log?.(`[${name}${shardId ? ` ${shardId}` : ''}] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
   if (options.onInvoke) events.on('invoke', options.onInvoke);
@@ -71,12 +72,14 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
   const logs: WriteStream[] = [];
   if (options.logDir) mkdirSync(resolve(cwd, options.logDir), { recursive: true });
   const mappings: { fn: FunctionModel; mapping: StreamMapping }[] = [];
+  const schedules: LocalSchedule[] = [];
   for (const fn of functions) {
     const output = options.logDir ? createWriteStream(join(resolve(cwd, options.logDir), `${fn.key}.log`), { flags: 'a' }) : undefined;
     if (output) logs.push(output);
     const pool = new WorkerPool({ model, fn, cwd, ...(output ? { output } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
     pools.push(pool);
     warming.push(pool.prewarm(options.prewarm ?? 0));
+    for (const rateMs of fn.schedules) schedules.push({ fn, pool, intervalMs: options.scheduleIntervalMs ?? rateMs });
     const invocations = { count: 0 };
     for (const settings of fn.streamEvents.filter((event) => event.enabled)) {
       const mapping = new StreamMapping({
@@ -96,8 +99,10 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
   }
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= stopAll());
+  let stopSchedules = async (): Promise<void> => undefined;
   const stopAll = async (): Promise<void> => {
     stopped = true;
+    await stopSchedules();
     await Promise.all(mappings.map(({ mapping }) => mapping.stop()));
     await Promise.all(pools.map((pool) => pool.close()));
     await Promise.all(logs.map((log) => new Promise((done) => log.end(done))));
@@ -110,6 +115,7 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
     await Promise.all(warming);
     if (options.prewarm) events.emit('warm', { environments: options.prewarm * pools.length, millis: performance.now() - warmStarted });
     await Promise.all(mappings.map(({ mapping }) => mapping.start()));
+    stopSchedules = startSchedules(schedules, events, { region: model.region, account: model.accountId });
   } catch (error) {
     await stop();
     throw error;

@@ -68,6 +68,14 @@ export interface TriggerEventMap {
   checkpoint: [CheckpointEvent];
   failureRecord: [FailureRecordEvent];
   error: [TriggerErrorEvent];
+  scheduled: [ScheduledInvokeEvent];
+}
+
+/** A scheduled (EventBridge `rate(…)`) invocation finished. */
+export interface ScheduledInvokeEvent {
+  readonly function: string;
+  readonly status: 'ok' | 'error' | 'crash' | 'timeout';
+  readonly millis: number;
 }
 
 /** Counters of one shard of one function. */
@@ -100,6 +108,11 @@ export interface TriggerTuning {
   readonly maxBufferedRecords?: number;
   /** Environments per function started and initialized with the trigger, like provisioned concurrency. @default 0 */
   readonly prewarm?: number;
+  /**
+   * Runs each function's `schedule: rate(…)` events at this interval instead of the declared rate
+   * (local runs are minutes long, not days). @default the declared rate
+   */
+  readonly scheduleIntervalMs?: number;
   /** Overrides every function's timeout (ms). */
   readonly timeoutMs?: number;
 }
