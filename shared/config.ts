@@ -9,6 +9,12 @@ export function requireEnv(env: Env, name: string): string {
   return value;
 }
 
+/** Reads an optional variable: undefined when unset or blank. */
+export function optionalEnv(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
 /** Reads an optional positive number with a default, naming the variable when it is not one. */
 export function numberEnv(env: Env, name: string, fallback: number, bounds: { min?: number; max?: number } = {}): number {
   const raw = env[name];

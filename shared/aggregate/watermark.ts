@@ -88,5 +88,5 @@ function boundOfClocks(pipeline: PipelineState, clocks: [string, ShardClock][], 
   }
   if (active.size === 0 && holding.length > 0) return undefined;
   // The end of input on every path needs no grace: nothing more can come.
-  return bound < FINAL_EVENT_TIME && options.now - started < options.startupGraceMs ? undefined : bound;
+  return bound < FINAL_EVENT_TIME && options.startupGraceMs > 0 && options.now - started < options.startupGraceMs ? undefined : bound;
 }

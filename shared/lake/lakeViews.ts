@@ -70,6 +70,14 @@ export function summarySchema(query: QueryDefinition): Schema {
   ];
 }
 
+/** The Oceanus example's rows as `eddy produce` sends them (`f_sequence` is the partition). */
+const OCEANUS_SCHEMA: Schema = [
+  ['f_random', 'BIGINT'],
+  ['f_random_str', 'VARCHAR'],
+  ['event_time', 'VARCHAR'],
+  ['pk', 'VARCHAR'],
+];
+
 const partitionGlob = (partitions: readonly string[]): string => partitions.map((name) => `${name}=*`).join('/');
 
 /**
@@ -93,6 +101,8 @@ export function lakeViews(definitions: readonly QueryDefinition[], foundQueries:
       computed: [['error_output_type', `regexp_extract(filename, '/hour=[^/]*/([^/]+)/[^/]+$', 1)`]],
       computedTypes: [['error_output_type', 'VARCHAR']],
     },
+    // The Oceanus example's sink (docs/recipes/oceanus.md), partitioned by f_sequence.
+    { name: 'oceanus', glob: 'data/oceanus/f_sequence=*/*', schema: OCEANUS_SCHEMA, partitions: ['f_sequence'], format: 'newline_delimited' },
     ...names.map((name): LakeView => {
       const definition = known.get(name);
       return {

@@ -6,7 +6,7 @@ import { FINAL_EVENT_TIME, type AggregateStateStore, type PipelineState, type Sh
 import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
 import type { Decoded, Parse } from '../stage/decode.js';
 import { uploadFullPart } from '../writer/fileUploads.js';
-import { appendStaged } from '../writer/files.js';
+import { appendStaged, filesToRoll } from '../writer/files.js';
 import { eventTimeOfField, stageBatch, type Placement, type WriterRecord } from '../writer/stageBatch.js';
 import { currentBound, type PipelineWatermarkDeps } from './pipelineWatermark.js';
 import { commitPending, settleShard, settleShards, stagingOf, type CommitCounts, type CommitDeps } from './writerCommits.js';
@@ -74,14 +74,18 @@ export function createS3Writer(deps: WriterDeps): (batch: readonly Decoded<Write
     if (staged.appends.length > 0) await deps.objects.put(stagedKey, staged.body);
     // Before the checkpoint moves past them: a batch delivered again skips its staged records.
     if (staged.rejected.length > 0) await deps.errors.write(staged.rejected);
-    const appended = appendStaged({ staged: state.staged, files: staying }, stagedKey, staged.appends, now, (prefix, position) => `${prefix}${fileName(shard, position, deps.format.extension)}`);
-    if (fresh.length > 0 || staying.some((file, i) => file !== state.files[i])) {
-      state = { ...state, ...appended, version: state.version + 1, checkpoint: positions[positions.length - 1] ?? state.checkpoint };
+    // As Flink checks its rolling policy before a record joins a file: a file that the pause (or
+    // its size) made due rolls now, and the batch's records open new files.
+    const due = filesToRoll(staying, { policy: deps.policy, caps: deps.caps, now, watermark: undefined, partitionEndDelayMs: undefined });
+    const open = staying.filter((file) => !due.has(file));
+    const appended = appendStaged({ staged: state.staged, files: open }, stagedKey, staged.appends, now, (prefix, position) => `${prefix}${fileName(shard, position, deps.format.extension)}`);
+    if (fresh.length > 0 || due.size > 0 || staying.some((file, i) => file !== state.files[i])) {
+      state = { ...state, ...appended, version: state.version + 1, checkpoint: positions[positions.length - 1] ?? state.checkpoint, pending: [...state.pending, ...due.keys()] };
       await deps.files.save(shard, state);
     }
 
     // The batch's watermarks count once its records are staged; then what they complete rolls now.
-    await advanceClock(deps, shard, batch, (await deps.watermark.state.readPipeline()).shards.get(shard));
+    await advanceClock(deps, shard, batch, (await deps.watermark.state.readPipeline()).shards.get(shard), now);
     const watermark = await watermarkOf(deps, await deps.watermark.state.readPipeline(), now);
     await settleShard(deps, shard, state, watermark, now, counts);
     // Shards that deliver nothing more (their input ended, or a crash left them pending) are settled by any invocation.
@@ -116,7 +120,7 @@ async function watermarkOf(deps: WriterDeps, pipeline: PipelineState, now: numbe
  * stream without watermarks), once its records are staged: a watermark ahead of a record that
  * is not would let its partition be committed without it.
  */
-async function advanceClock(deps: WriterDeps, shard: string, batch: readonly Decoded<WriterInput>[], own: ShardClock | undefined): Promise<void> {
+async function advanceClock(deps: WriterDeps, shard: string, batch: readonly Decoded<WriterInput>[], own: ShardClock | undefined, now: number): Promise<void> {
   const raised = new Map<string, number>();
   const raise = (path: string, eventTime: number): void => {
     if (eventTime > Math.max(raised.get(path) ?? BEFORE_TIME, own?.paths.get(path)?.eventTime ?? BEFORE_TIME)) raised.set(path, eventTime);
@@ -132,5 +136,5 @@ async function advanceClock(deps: WriterDeps, shard: string, batch: readonly Dec
     }
   }
   const finishedParents = own === undefined ? await deps.watermark.shards.parentsOf(shard) : [];
-  await deps.watermark.state.advanceShard(shard, { position: positionKey(last.origin), activeAt: deps.clock(), paths: raised, finishedParents });
+  await deps.watermark.state.advanceShard(shard, { position: positionKey(last.origin), activeAt: now, paths: raised, finishedParents });
 }

@@ -69,13 +69,18 @@ export async function commitPending(deps: CommitDeps, shard: string, state: Writ
  * @param watermark - the event-time watermark; at the end of input every partition is due
  */
 export async function markPartitions(deps: CommitDeps, shard: string, state: WriterShardState, watermark: number | undefined, now: number, counts: CommitCounts): Promise<WriterShardState> {
-  const check = { trigger: deps.commit.trigger, delayMs: deps.commit.delayMs, watermark, now };
-  const due = state.unmarked.filter((entry) => (watermark !== undefined && watermark >= FINAL_EVENT_TIME) || commitDue(entry.prefix, entry.lastCommitAt, check));
-  if (due.length === 0) return state;
-  const held = new Set<string>();
-  for (const [, other] of await deps.files.readAll()) for (const prefix of heldPrefixes(other)) held.add(prefix);
-  for (const prefix of heldPrefixes(state)) held.add(prefix);
-  const ready = new Set(due.filter((entry) => !held.has(entry.prefix)).map((entry) => entry.prefix));
+  const ended = watermark !== undefined && watermark >= FINAL_EVENT_TIME;
+  const dueBy = (prefix: string, lastCommitAt: number): boolean => ended || commitDue(prefix, lastCommitAt, { trigger: deps.commit.trigger, delayMs: deps.commit.delayMs, watermark, now });
+  // Due by this shard's own last commit is necessary; the partition's last commit by any shard decides.
+  if (!state.unmarked.some((entry) => dueBy(entry.prefix, entry.lastCommitAt))) return state;
+  const held = heldPrefixes(state);
+  const lastCommit = new Map(state.unmarked.map((entry) => [entry.prefix, entry.lastCommitAt]));
+  for (const [other, theirs] of await deps.files.readAll()) {
+    if (other === shard) continue;
+    for (const prefix of heldPrefixes(theirs)) held.add(prefix);
+    for (const entry of theirs.unmarked) lastCommit.set(entry.prefix, Math.max(lastCommit.get(entry.prefix) ?? entry.lastCommitAt, entry.lastCommitAt));
+  }
+  const ready = new Set(state.unmarked.filter((entry) => !held.has(entry.prefix) && dueBy(entry.prefix, lastCommit.get(entry.prefix) as number)).map((entry) => entry.prefix));
   if (ready.size === 0) return state;
   for (const prefix of ready) await deps.objects.put(`${prefix}${SUCCESS_FILE}`, '');
   counts.markers += ready.size;

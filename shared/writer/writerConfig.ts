@@ -2,7 +2,7 @@
  * The S3 writer's configuration, from its function's environment (set per writer in
  * serverless.yml). Every value is checked at load, naming the variable that is wrong.
  */
-import { choiceEnv, numberEnv, requireEnv, sourceStreamsEnv } from '../config.js';
+import { choiceEnv, numberEnv, optionalEnv, requireEnv, sourceStreamsEnv } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { isCommittedKey } from '../lake/committedKey.js';
 import { ERROR_PREFIX } from '../lake/layout.js';
@@ -84,18 +84,18 @@ const optionalNumber = (env: Env, name: string): number | undefined => {
 export function loadWriterConfig(env: Env = process.env): WriterConfig {
   const inputStream = requireEnv(env, 'INPUT_STREAM');
   const bucket = requireEnv(env, 'BUCKET');
-  const stagingPrefix = env.STAGING_PREFIX ?? '_eddy/in-progress/';
+  const stagingPrefix = optionalEnv(env, 'STAGING_PREFIX') ?? '_eddy/in-progress/';
   if (!stagingPrefix.endsWith('/') || isCommittedKey(`${stagingPrefix}x`)) throw new ConfigError('STAGING_PREFIX', `must end with '/' and have a segment starting with '_' or '.' (so readers skip it), got '${stagingPrefix}'`);
-  const eventTimeField = env.EVENT_TIME_FIELD ?? DEFAULT_EVENT_TIME_FIELD;
+  const eventTimeField = optionalEnv(env, 'EVENT_TIME_FIELD') ?? DEFAULT_EVENT_TIME_FIELD;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(eventTimeField)) throw new ConfigError('EVENT_TIME_FIELD', `expected a field name, got '${eventTimeField}'`);
   return {
     inputStream,
-    writerName: env.WRITER_NAME ?? inputStream,
+    writerName: optionalEnv(env, 'WRITER_NAME') ?? inputStream,
     stateTable: requireEnv(env, 'STATE_TABLE'),
     bucket,
-    prefix: parsePrefix(env.PREFIX ?? RAW_PREFIX_TEMPLATE, 'PREFIX'),
-    errorBucket: env.ERROR_BUCKET ?? bucket,
-    errorPrefix: env.ERROR_PREFIX ?? ERROR_PREFIX,
+    prefix: parsePrefix(optionalEnv(env, 'PREFIX') ?? RAW_PREFIX_TEMPLATE, 'PREFIX'),
+    errorBucket: optionalEnv(env, 'ERROR_BUCKET') ?? bucket,
+    errorPrefix: optionalEnv(env, 'ERROR_PREFIX') ?? ERROR_PREFIX,
     format: choiceEnv(env, 'FORMAT', FILE_FORMATS, 'json'),
     policy: rollingPolicy(
       Object.fromEntries(Object.entries(ROLLING_KEYS).flatMap(([option, name]) => {

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync } from 'node:zlib';
 import { DynamoDBAggregateStateStore } from '../../shared/adapters/DynamoDBAggregateStateStore.js';
@@ -7,8 +7,10 @@ import { DynamoDBWriterStateStore } from '../../shared/adapters/DynamoDBWriterSt
 import { S3ErrorSink } from '../../shared/adapters/S3ErrorSink.js';
 import { S3ObjectStore } from '../../shared/adapters/S3ObjectStore.js';
 import { eventTimeOf, formatLocal } from '../../shared/aggregate/eventTime.js';
+import { isCommittedKey } from '../../shared/lake/committedKey.js';
 import { parsePrefix } from '../../shared/lake/prefixExpressions.js';
-import { createS3Writer, type WriterDeps, type WriterInput, type WriterOutcome } from '../../shared/operators/s3Writer.js';
+import { createS3Writer, createWriterSweep, type WriterDeps, type WriterInput, type WriterOutcome } from '../../shared/operators/s3Writer.js';
+import type { CommitCounts } from '../../shared/operators/writerCommits.js';
 import type { Decoded } from '../../shared/stage/decode.js';
 import { fileFormat, type FileFormatName } from '../../shared/writer/formats.js';
 import { FLINK_DEFAULTS, type RollingPolicy } from '../../shared/writer/rollingPolicy.js';
@@ -44,6 +46,28 @@ export function crashing<C extends { send: (...args: never[]) => unknown }>(clie
   }) as C;
 }
 
+/**
+ * Wraps an S3 client so that every `UploadPart` it sends is recorded by object key: the size of
+ * each part by part number, what S3 checks when the upload is completed (and the emulator does not).
+ */
+function recordingParts(client: S3Client, parts: Map<string, Map<number, number>>): S3Client {
+  const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (command: unknown) => {
+        if (command instanceof UploadPartCommand) {
+          const { Key, PartNumber, Body } = command.input;
+          const sizes = parts.get(Key ?? '') ?? new Map<number, number>();
+          sizes.set(PartNumber ?? 0, Body instanceof Uint8Array ? Body.byteLength : -1);
+          parts.set(Key ?? '', sizes);
+        }
+        return send(command);
+      };
+    },
+  });
+}
+
 /** Options of {@link createWriterRun}. */
 export interface WriterRunOptions {
   readonly s3: S3Client;
@@ -54,7 +78,8 @@ export interface WriterRunOptions {
   readonly format?: FileFormatName;
   readonly policy?: Partial<RollingPolicy>;
   readonly commit?: WriterDeps['commit'];
-  readonly template?: string;
+  /** The prefix template, or a function of the run's data prefix giving it. @default by event hour under the data prefix */
+  readonly template?: string | ((dataPrefix: string) => string);
   readonly clock?: () => number;
   readonly plan?: CrashPlan;
   readonly caps?: WriterDeps['caps'];
@@ -65,8 +90,14 @@ export interface WriterRun {
   readonly writer: string;
   readonly dataPrefix: string;
   readonly write: (batch: readonly Decoded<WriterInput>[]) => Promise<WriterOutcome>;
+  /** The scheduled sweep (`rate(1 minute)` on Lambda): settles every shard without a batch. */
+  readonly sweep: () => Promise<CommitCounts>;
   readonly calls: string[];
   readonly objects: S3ObjectStore;
+  /** Where its staged objects live: `_eddy/in-progress/<writer>/`. */
+  readonly stagingPrefix: string;
+  /** The parts uploaded for each object key: size by part number. */
+  readonly parts: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
 /** Creates the state table of writer tests. */
@@ -81,11 +112,12 @@ export function createWriterRun(options: WriterRunOptions): WriterRun {
   const writer = uniqueName('w');
   const dataPrefix = `data/${writer}/`;
   const calls: string[] = [];
-  const s3 = crashing(options.s3, options.plan, calls);
+  const parts = new Map<string, Map<number, number>>();
+  const s3 = crashing(recordingParts(options.s3, parts), options.plan, calls);
   const documents = crashing(options.documents, options.plan, calls);
   const objects = new S3ObjectStore(s3, options.bucket);
-  const template = options.template ?? `${dataPrefix}year=!{event_time:yyyy}/month=!{event_time:MM}/day=!{event_time:dd}/hour=!{event_time:HH}/`;
-  const write = createS3Writer({
+  const template = typeof options.template === 'function' ? options.template(dataPrefix) : options.template ?? `${dataPrefix}year=!{event_time:yyyy}/month=!{event_time:MM}/day=!{event_time:dd}/hour=!{event_time:HH}/`;
+  const deps: WriterDeps = {
     writer,
     placement: { template: parsePrefix(template), eventTimeField: 'tr_datetime', eventTimeFallback: 'none' },
     format: fileFormat(options.format ?? 'json'),
@@ -104,8 +136,8 @@ export function createWriterRun(options: WriterRunOptions): WriterRun {
       startupGraceMs: 0,
     },
     clock: options.clock ?? Date.now,
-  });
-  return { writer, dataPrefix, write, calls, objects };
+  };
+  return { writer, dataPrefix, write: createS3Writer(deps), sweep: createWriterSweep(deps), calls, objects, stagingPrefix: `_eddy/in-progress/${writer}/`, parts };
 }
 
 let sequence = 0n;
@@ -154,3 +186,22 @@ export const linesOf = (key: string, bytes: Buffer): Record<string, unknown>[] =
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** What readers see under a writer's data prefix: its committed data files (not the error output), their records, and the `_SUCCESS` markers (relative keys). */
+export interface CommittedView {
+  readonly files: ReadonlyMap<string, Buffer>;
+  readonly records: readonly Record<string, unknown>[];
+  /** The records' ids, sorted. */
+  readonly ids: readonly string[];
+  readonly markers: readonly string[];
+}
+
+/** Lists what readers see under a data prefix (JSON-lines and gzip files). */
+export async function committedView(s3: S3Client, bucket: string, dataPrefix: string): Promise<CommittedView> {
+  const objects = await listObjects(s3, bucket, dataPrefix);
+  const files = new Map([...objects].filter(([key]) => isCommittedKey(key) && !key.startsWith(`${dataPrefix}errors/`)));
+  const records = [...files].flatMap(([key, bytes]) => (key.endsWith('.parquet') ? [] : linesOf(key, bytes)));
+  const ids = records.map((record) => String(record.id)).sort();
+  const markers = [...objects.keys()].filter((key) => key.endsWith('/_SUCCESS')).map((key) => key.slice(dataPrefix.length)).sort();
+  return { files, records, ids, markers };
+}
