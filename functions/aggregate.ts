@@ -3,6 +3,7 @@ import { createDynamoDBDocumentClient, createKinesisClient, createS3Client } fro
 import { DynamoDBAggregateStateStore } from '../shared/adapters/DynamoDBAggregateStateStore.js';
 import { DynamoDBResultStore } from '../shared/adapters/DynamoDBResultStore.js';
 import { KinesisPublishedKeys } from '../shared/adapters/KinesisPublishedKeys.js';
+import { KinesisControlBroadcaster } from '../shared/adapters/KinesisControlBroadcaster.js';
 import { KinesisRecordSink } from '../shared/adapters/KinesisRecordSink.js';
 import { KinesisResultPublisher } from '../shared/adapters/KinesisResultPublisher.js';
 import { KinesisShardDirectory } from '../shared/adapters/KinesisShardDirectory.js';
@@ -29,6 +30,7 @@ const operator = createAggregateOperator({
   results: new DynamoDBResultStore(documents, config.resultsTable),
   publisher,
   late: errors,
+  downstream: new KinesisControlBroadcaster(new KinesisRecordSink(kinesis, config.outputStream), new KinesisShardDirectory(kinesis, config.outputStream)),
   clock: Date.now,
   idleTimeoutMs: config.idleTimeoutSeconds * 1000,
   firingTimeoutMs: config.firingTimeoutSeconds * 1000,

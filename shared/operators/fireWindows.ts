@@ -5,6 +5,8 @@ import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type Slic
 import type { ResultPublisher } from '../ports/ResultPublisher.js';
 import type { ResultStore } from '../ports/ResultStore.js';
 import { BEFORE_TIME } from '../aggregate/watermark.js';
+import { FINAL_WATERMARK } from '../aggregate/control.js';
+import type { ControlBroadcaster } from '../ports/ControlBroadcaster.js';
 import { currentBound, type PipelineWatermarkDeps } from './pipelineWatermark.js';
 
 /** Dependencies of window firing. */
@@ -17,6 +19,11 @@ export interface FiringDeps extends PipelineWatermarkDeps {
   readonly clock: () => number;
   /** A firing claimed this long ago and not completed is taken over by another invocation. */
   readonly firingTimeoutMs: number;
+  /**
+   * The aggregates stream's readers: once every window has fired at the end of input, the
+   * end-of-input signal goes on to them (Flink forwards its final watermark downstream).
+   */
+  readonly downstream?: ControlBroadcaster;
 }
 
 /** What a firing round emitted. */
@@ -120,6 +127,10 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
         await deps.state.completeFiring(query.name, claim.to);
         firedNow.set(query.name, claim.to);
       }
+    }
+    // After the end of input every invocation says so again: a reader that missed it (a crash) still gets it.
+    if (deps.downstream !== undefined && bound !== undefined && bound >= FINAL_EVENT_TIME && windowed.every((query) => (firedNow.get(query.name) ?? BEFORE_TIME) >= FINAL_EVENT_TIME)) {
+      await deps.downstream.broadcast([FINAL_WATERMARK]);
     }
     for (const query of windowed) {
       const fired = firedNow.get(query.name);
