@@ -41,7 +41,7 @@ const deps: WriterDeps = {
   },
   clock: Date.now,
 };
-const stream = createObservedHandler('s3-writer', (report) => createWriterStage({ parse: parseWriterInput, maxRecordBytes: config.maxRecordBytes, operator: createS3Writer(deps), errors, report }));
+const stream = createObservedHandler('s3-writer', (report) => createWriterStage({ stage: `s3-writer:${config.writerName}`, parse: parseWriterInput, maxRecordBytes: config.maxRecordBytes, operator: createS3Writer(deps), errors, report }));
 const sweep = createWriterSweep(deps);
 
 /**

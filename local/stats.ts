@@ -59,7 +59,9 @@ export async function readStageTotals(logDir: string): Promise<StageTotals[]> {
  * The whole pipeline as one stage: what entered the first stage against what left the last,
  * with every stage's errors, duplicates and failures.
  */
-export function pipelineTotals(totals: readonly StageTotals[]): StageTotals | undefined {
+export function pipelineTotals(all: readonly StageTotals[]): StageTotals | undefined {
+  // The chain enrich → dedupe → aggregate; the S3 writers are sinks beside it, balanced on their own lines.
+  const totals = all.filter((t) => !t.stage.startsWith(WRITER_STAGE));
   const [first] = totals;
   const last = totals.at(-1);
   if (!first || !last) return undefined;
@@ -80,6 +82,9 @@ export function pipelineTotals(totals: readonly StageTotals[]): StageTotals | un
   };
 }
 
+/** The stage name of the S3 writers' reports, `s3-writer:<writer name>`. */
+export const WRITER_STAGE = 's3-writer';
+
 /**
  * One line per stage, and one for the pipeline: `in = out + errors + duplicates + failed`, with
  * a check mark when it holds. Records a redelivered dedupe batch found already on the clean
@@ -97,7 +102,7 @@ export function formatStageTotals(totals: readonly StageTotals[]): string {
       const holds = balances(t);
       const reasons = Object.entries(t.rejected).map(([reason, count]) => `${reason} ${n(count)}`).join(', ');
       const publishedTerm = `${published > 0 ? ` + already published ${n(published)}` : ''}${replayed > 0 ? ` + replayed ${n(replayed)}` : ''}`;
-      return `  ${t.stage.padEnd(9)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)}${publishedTerm} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
+      return `  ${t.stage.padEnd(18)} in ${n(t.in).padStart(8)} = out ${n(t.out).padStart(8)} + errors ${n(errors)}${reasons ? ` (${reasons})` : ''} + duplicates ${n(t.duplicates)}${publishedTerm} + failed ${n(t.failed)}  ${holds ? '✓' : '✗'}  (${t.invocations} invocations)`;
     })
     .join('\n');
 }

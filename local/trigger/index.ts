@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createKinesisClient, createS3Client } from '../../shared/adapters/clients.js';
 import { ConfigError, PipelineError } from '../../shared/errors.js';
@@ -58,6 +59,10 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
   const functions = model.functions.filter((fn) => selected(fn, options.functions) && (fn.streamEvents.some((event) => event.enabled) || fn.schedules.length > 0));
   const events = new EventEmitter<TriggerEventMap>();
   events.on('error', ({ function: name, shardId, error }) => options.log?.(`[${name}${shardId ? ` ${shardId}` : ''}] ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`));
+  // A failed invocation is retried (or bisected) as Lambda would; say why it failed.
+  events.on('batchResult', ({ function: name, shardId, status, error, records }) => {
+    if (status !== 'ok') options.log?.(`[${name} ${shardId}] ${status} on ${records} records: ${error ? `${error.errorType}: ${error.errorMessage}` : 'no detail'} (delivered again)`);
+  });
   if (options.onInvoke) events.on('invoke', options.onInvoke);
   if (options.onBatchResult) events.on('batchResult', options.onBatchResult);
   if (options.onCheckpoint) events.on('checkpoint', options.onCheckpoint);
@@ -71,12 +76,14 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
   const warming: Promise<void>[] = [];
   const logs: WriteStream[] = [];
   if (options.logDir) mkdirSync(resolve(cwd, options.logDir), { recursive: true });
+  // Inside the project, so the bundles' require() of the AWS SDK finds node_modules; one directory per trigger.
+  const bundleDir = options.bundle === false ? undefined : join(cwd, 'node_modules', '.cache', 'eddy-trigger', `${process.pid}-${randomUUID().slice(0, 8)}`);
   const mappings: { fn: FunctionModel; mapping: StreamMapping }[] = [];
   const schedules: LocalSchedule[] = [];
   for (const fn of functions) {
     const output = options.logDir ? createWriteStream(join(resolve(cwd, options.logDir), `${fn.key}.log`), { flags: 'a' }) : undefined;
     if (output) logs.push(output);
-    const pool = new WorkerPool({ model, fn, cwd, ...(output ? { output } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) });
+    const pool = new WorkerPool({ model, fn, cwd, ...(output ? { output } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(bundleDir === undefined ? {} : { bundleDir }) });
     pools.push(pool);
     warming.push(pool.prewarm(options.prewarm ?? 0));
     for (const rateMs of fn.schedules) schedules.push({ fn, pool, intervalMs: options.scheduleIntervalMs ?? rateMs });
@@ -106,6 +113,7 @@ export async function startTrigger(options: TriggerOptions): Promise<Trigger> {
     await Promise.all(mappings.map(({ mapping }) => mapping.stop()));
     await Promise.all(pools.map((pool) => pool.close()));
     await Promise.all(logs.map((log) => new Promise((done) => log.end(done))));
+    if (bundleDir !== undefined) rmSync(bundleDir, { recursive: true, force: true });
     kinesis.destroy();
     s3.destroy();
   };

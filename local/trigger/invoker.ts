@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { bundleHandler } from './bundle.js';
+import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
@@ -124,6 +125,8 @@ export interface WorkerPoolOptions {
   readonly timeoutMs?: number;
   /** Where the handler's stdout and stderr (logs, EMF metrics) go. @default this process's stdout/stderr */
   readonly output?: Writable;
+  /** Bundle the handler into this directory first, as it is deployed (see `bundleHandler`); unset: load the TypeScript through tsx. */
+  readonly bundleDir?: string;
 }
 
 /** The execution environments of one function. */
@@ -137,7 +140,9 @@ export class WorkerPool {
   public constructor(options: WorkerPoolOptions) {
     const { model, fn } = options;
     const cwd = options.cwd ?? process.cwd();
-    const { path, exportName } = resolveHandler(fn.handler, cwd);
+    const resolved = resolveHandler(fn.handler, cwd);
+    const { exportName } = resolved;
+    const path = options.bundleDir === undefined ? resolved.path : bundleHandler(resolved.path, join(options.bundleDir, fn.key));
     const timeoutMs = options.timeoutMs ?? fn.timeoutSeconds * 1000;
     this.output = options.output;
     const functionArn = `arn:aws:lambda:${model.region}:${model.accountId}:function:${fn.name}`;

@@ -88,8 +88,12 @@ export function createS3Writer(deps: WriterDeps): (batch: readonly Decoded<Write
     await advanceClock(deps, shard, batch, (await deps.watermark.state.readPipeline()).shards.get(shard), now);
     const watermark = await watermarkOf(deps, await deps.watermark.state.readPipeline(), now);
     await settleShard(deps, shard, state, watermark, now, counts);
-    // Shards that deliver nothing more (their input ended, or a crash left them pending) are settled by any invocation.
-    await settleShards(deps, shard, watermark, now, counts);
+    // Shards that deliver nothing more are settled by any invocation: closed ones, and every one
+    // at the end of input. Open shards settle themselves (watermarks reach every one of them),
+    // or the sweep does, so that invocations of different shards do not contend.
+    const ended = watermark !== undefined && watermark >= FINAL_EVENT_TIME;
+    const openShards = new Set(ended ? [] : await deps.watermark.shards.openShards());
+    await settleShards(deps, (other) => other !== shard && !openShards.has(other), watermark, now, counts);
     return { ...counts, staged: records.length - staged.rejected.length, rejected: staged.rejected, replayed: batch.length - fresh.length, control: fresh.length - records.length };
   };
 }
@@ -104,7 +108,7 @@ export function createWriterSweep(deps: WriterDeps): () => Promise<CommitCounts>
     const counts: CommitCounts = { files: 0, records: 0, markers: 0 };
     const now = deps.clock();
     const watermark = await watermarkOf(deps, await deps.watermark.state.readPipeline(), now);
-    await settleShards(deps, undefined, watermark, now, counts);
+    await settleShards(deps, () => true, watermark, now, counts);
     return counts;
   };
 }

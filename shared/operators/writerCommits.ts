@@ -7,13 +7,39 @@
  */
 import { StateConflictError } from '../errors.js';
 import type { ObjectStore } from '../ports/ObjectStore.js';
-import type { WriterShardState, WriterStateStore } from '../ports/WriterStateStore.js';
+import type { OpenFile, StagedSegment, WriterShardState, WriterStateStore } from '../ports/WriterStateStore.js';
 import { FINAL_EVENT_TIME } from '../ports/AggregateStateStore.js';
-import { commitFile } from '../writer/fileUploads.js';
+import { forEachConcurrent } from '../batching/forEachConcurrent.js';
+import { commitFile, prefetchSegments, readSegments } from '../writer/fileUploads.js';
 import { filesToRoll, heldPrefixes, pruneStaged, type StateCaps } from '../writer/files.js';
 import type { RollingPolicy } from '../writer/rollingPolicy.js';
 import type { FileFormat } from '../writer/formats.js';
 import { commitDue, SUCCESS_FILE, type CommitTrigger } from '../writer/partitionCommit.js';
+
+/** S3 calls in flight at once when committing files or writing markers. */
+const COMMIT_CONCURRENCY = 16;
+
+/** Staged objects read at once for a group of files (each one batch, at most 6 MB). */
+const OBJECTS_PER_GROUP = 8;
+
+/** Pending files in groups that refer to few staged objects between them, to bound a commit's memory. */
+function commitGroups(files: readonly OpenFile[]): OpenFile[][] {
+  const groups: OpenFile[][] = [];
+  let group: OpenFile[] = [];
+  let objects = new Set<number>();
+  for (const file of files) {
+    const added = file.segments.filter((segment) => !objects.has(segment.object)).length;
+    if (group.length > 0 && objects.size + added > OBJECTS_PER_GROUP) {
+      groups.push(group);
+      group = [];
+      objects = new Set();
+    }
+    group.push(file);
+    for (const segment of file.segments) objects.add(segment.object);
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}
 
 /** What committing needs. */
 export interface CommitDeps {
@@ -50,10 +76,15 @@ export interface CommitCounts {
  */
 export async function commitPending(deps: CommitDeps, shard: string, state: WriterShardState, now: number, counts: CommitCounts): Promise<WriterShardState> {
   if (state.pending.length === 0) return state;
-  for (const file of state.pending) {
-    await commitFile(file, state.staged, deps.objects, deps.format);
-    counts.files += 1;
-    counts.records += file.records;
+  for (const group of commitGroups(state.pending)) {
+    // Appendable files are small by now (their full parts are uploaded): read their staged
+    // objects once for the group; a Parquet file streams its own segments.
+    const read = deps.format.appendable ? await prefetchSegments(deps.objects, state.staged, group) : (segments: readonly StagedSegment[]) => readSegments(deps.objects, state.staged, segments);
+    await forEachConcurrent(group, COMMIT_CONCURRENCY, async (file) => {
+      await commitFile(file, read, deps.objects, deps.format);
+      counts.files += 1;
+      counts.records += file.records;
+    });
   }
   const committed = new Set(state.pending.map((file) => file.prefix));
   const unmarked = [...state.unmarked.filter((entry) => !committed.has(entry.prefix)), ...[...committed].map((prefix) => ({ prefix, lastCommitAt: now }))];
@@ -82,7 +113,7 @@ export async function markPartitions(deps: CommitDeps, shard: string, state: Wri
   }
   const ready = new Set(state.unmarked.filter((entry) => !held.has(entry.prefix) && dueBy(entry.prefix, lastCommit.get(entry.prefix) as number)).map((entry) => entry.prefix));
   if (ready.size === 0) return state;
-  for (const prefix of ready) await deps.objects.put(`${prefix}${SUCCESS_FILE}`, '');
+  await forEachConcurrent([...ready], COMMIT_CONCURRENCY, (prefix) => deps.objects.put(`${prefix}${SUCCESS_FILE}`, ''));
   counts.markers += ready.size;
   const next = { ...state, version: state.version + 1, unmarked: state.unmarked.filter((entry) => !ready.has(entry.prefix)) };
   await deps.files.save(shard, next);
@@ -108,15 +139,18 @@ export async function settleShard(deps: CommitDeps, shard: string, state: Writer
 }
 
 /**
- * Settles every shard but `except`: a shard that delivers nothing more (its input ended, or it
- * is quiet) still gets its files rolled and committed once the watermark or the clock says so.
- * A shard whose own invocation saves first is left to it.
+ * Settles the shards `which` selects: a shard that delivers nothing more (its input ended, a
+ * closed parent, or a quiet stream) still gets its files rolled and committed once the watermark
+ * or the clock says so. A shard whose own invocation saves first is left to it.
  */
-export async function settleShards(deps: CommitDeps, except: string | undefined, watermark: number | undefined, now: number, counts: CommitCounts): Promise<void> {
+export async function settleShards(deps: CommitDeps, which: (shard: string) => boolean, watermark: number | undefined, now: number, counts: CommitCounts): Promise<void> {
   for (const [shard, state] of await deps.files.readAll()) {
-    if (shard === except || (state.files.length === 0 && state.pending.length === 0 && state.unmarked.length === 0)) continue;
+    if (!which(shard) || (state.files.length === 0 && state.pending.length === 0 && state.unmarked.length === 0)) continue;
     try {
-      await settleShard(deps, shard, state, watermark, now, counts);
+      // Claimed first when it has pending files: a stale view's may be committed already, their staged data gone.
+      const claimed = state.pending.length > 0 ? { ...state, version: state.version + 1 } : state;
+      if (claimed !== state) await deps.files.save(shard, claimed);
+      await settleShard(deps, shard, claimed, watermark, now, counts);
     } catch (error) {
       // Its own invocation moved it on meanwhile and settles it itself.
       if (!(error instanceof StateConflictError)) throw error;
