@@ -51,8 +51,9 @@ export async function readStageTotals(logDir: string): Promise<StageTotals[]> {
       totals.set(report.stage, entry);
     }
   }
-  const order = ['enrich', 'dedupe', 'aggregate', 's3-writer'];
-  return [...totals.values()].sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage));
+  // The chain in its order, then the writers (`s3-writer:<name>`) by name.
+  const rank = (stage: string): number => ['enrich', 'dedupe', 'aggregate'].indexOf(stage) >>> 0;
+  return [...totals.values()].sort((a, b) => rank(a.stage) - rank(b.stage) || a.stage.localeCompare(b.stage));
 }
 
 /**

@@ -29,8 +29,26 @@ export interface FileFormat {
   build(file: OpenFile, read: (segments: readonly StagedSegment[]) => Promise<Buffer[]>): Promise<Buffer>;
 }
 
-/** Segments read at once while a Parquet file is built: bounds the memory of a roll. */
-const SEGMENTS_PER_READ = 8;
+/** Staged bytes read at once while a Parquet file is built: bounds the memory of a roll (a batch's segment can be MBs). */
+const BYTES_PER_READ = 8 * 1024 * 1024;
+
+/** Segments in runs of about {@link BYTES_PER_READ} (at least one each). */
+function readRuns(segments: readonly StagedSegment[]): StagedSegment[][] {
+  const runs: StagedSegment[][] = [];
+  let run: StagedSegment[] = [];
+  let bytes = 0;
+  for (const segment of segments) {
+    if (run.length > 0 && bytes + segment.length > BYTES_PER_READ) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(segment);
+    bytes += segment.length;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
 
 const parseLines = (bytes: Buffer): Record<string, unknown>[] =>
   bytes
@@ -60,9 +78,7 @@ const PARQUET: FileFormat = {
   columns: (known, records) => mergeColumns(known as readonly ParquetColumn[], records).map(asDouble),
   build: async (file, read) => {
     const builder = new ParquetFileBuilder((file.columns ?? []) as readonly ParquetColumn[]);
-    for (let i = 0; i < file.segments.length; i += SEGMENTS_PER_READ) {
-      for (const bytes of await read(file.segments.slice(i, i + SEGMENTS_PER_READ))) builder.append(parseLines(bytes));
-    }
+    for (const run of readRuns(file.segments)) for (const bytes of await read(run)) builder.append(parseLines(bytes));
     return builder.finish();
   },
 };

@@ -55,7 +55,7 @@ describe('Writer: the Oceanus example', () => {
     expect(fn?.environment).toMatchObject({ PREFIX: 'data/oceanus/f_sequence=!{field:f_sequence}/', FORMAT: 'json', FILE_SIZE_MIB: '128', PARTITION_COMMIT_TRIGGER: 'process-time', PARTITION_COMMIT_DELAY_SECONDS: '1' });
     const bucket = model.buckets[0]?.name as string;
     const work = mkdtempSync(join(tmpdir(), 'eddy-oceanus-'));
-    const trigger = await startTrigger({ model, stateDir: join(work, 'state'), pollIntervalMs: 50, discoveryIntervalMs: 100, scheduleIntervalMs: 300 });
+    const trigger = await startTrigger({ model, stateDir: join(work, 'state'), logDir: join(work, 'logs'), pollIntervalMs: 50, discoveryIntervalMs: 100, scheduleIntervalMs: 300 });
     try {
       const schema = parseDatagenSchema(JSON.parse(readFileSync('docs/recipes/oceanus-datagen.json', 'utf8')));
       const rows = [...datagenRows(schema, { seed: 7 })];
