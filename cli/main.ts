@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   record: { summary: 'Capture a batch from a local stream into an event fixture', load: () => import('./commands/record.js') },
   replay: { summary: 'Run an event fixture through a function and print its result', load: () => import('./commands/replay.js') },
   demo: { summary: 'Run the whole pipeline locally (what `npm start` runs)', load: () => import('./commands/demo.js') },
+  run: { summary: 'Replay a file through the whole pipeline on a fresh local stack and export what came out', load: () => import('./commands/run.js') },
 };
 
 function usage(): string {
