@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { rmdir, unlink } from 'node:fs/promises';
 import Module, { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type S3rverClass from '@20minutes/s3rver';
 
 const PATCHED = Symbol.for('eddy.s3rver.continuationToken');
 
 /**
- * Loads s3rver with ListObjectsV2 continuation tokens that work on Node 20. s3rver encrypts the
+ * Loads s3rver with ListObjectsV2 continuation tokens that work on Node 20, and a DeleteObject
+ * that cannot delete another object (see `patchDeleteObject`).
+ *
+ * The tokens: s3rver encrypts the
  * token with single DES, which OpenSSL 3 no longer provides, so any listing of more than one
  * page answers `InternalError`. Its bucket controller is compiled with Triple DES instead (same
  * 8-byte block, a 24-byte key) and placed in the module cache before s3rver loads it; nothing
@@ -29,5 +33,39 @@ export function loadS3rver(): typeof S3rverClass {
     patched[PATCHED] = true;
     require.cache[path] = patched;
   }
+  patchDeleteObject(require('@20minutes/s3rver/lib/stores/filesystem.js') as FilesystemStoreClass);
   return require('@20minutes/s3rver') as typeof S3rverClass;
+}
+
+interface FilesystemStoreClass {
+  prototype: {
+    getBucketPath(bucket: string): string;
+    getResourcePath(bucket: string, key: string, resource: string): string;
+    deleteObject(bucket: string, key: string): Promise<void>;
+    [PATCHED]?: true;
+  };
+}
+
+const ignore = (...codes: string[]) => (error: NodeJS.ErrnoException): void => {
+  if (!codes.includes(error.code ?? '')) throw error;
+};
+
+/**
+ * s3rver's DeleteObject removes the key's parent folders once it finds them empty, with a
+ * recursive delete: an object another request writes into one of them between the check and
+ * the delete is lost (two S3 writers staging under `_eddy/in-progress/` lost staged objects
+ * this way). Folders are removed here one at a time and only while empty (`rmdir` refuses a
+ * folder that is not), as S3's flat namespace would have it.
+ */
+function patchDeleteObject(store: FilesystemStoreClass): void {
+  if (store.prototype[PATCHED] === true) return;
+  store.prototype[PATCHED] = true;
+  store.prototype.deleteObject = async function deleteObject(bucket, key) {
+    await Promise.all(['object', 'object.md5', 'metadata.json'].map((resource) => unlink(this.getResourcePath(bucket, key, resource)).catch(ignore('ENOENT'))));
+    const parts = key.split('/').slice(0, -1);
+    for (; parts.length > 0; parts.pop()) {
+      const removed = await rmdir(join(this.getBucketPath(bucket), ...parts)).then(() => true, (error: NodeJS.ErrnoException) => (ignore('ENOTEMPTY', 'EEXIST', 'ENOENT')(error), false));
+      if (!removed) return;
+    }
+  };
 }
