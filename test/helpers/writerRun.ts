@@ -14,7 +14,8 @@ import type { CommitCounts } from '../../shared/operators/writerCommits.js';
 import type { Decoded } from '../../shared/stage/decode.js';
 import { fileFormat, type FileFormatName } from '../../shared/writer/formats.js';
 import { FLINK_DEFAULTS, type RollingPolicy } from '../../shared/writer/rollingPolicy.js';
-import { createTestTable, uniqueName } from './stack.js';
+import { createDynamoDBDocumentClient, createS3Client } from '../../shared/adapters/clients.js';
+import { createTestBucket, createTestTable, uniqueName } from './stack.js';
 
 /** A fault injected into a client: thrown before or after the n-th call (of the kinds counted) reaches the service. */
 export interface CrashPlan {
@@ -100,11 +101,23 @@ export interface WriterRun {
   readonly parts: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
-/** Creates the state table of writer tests. */
-export async function createWriterTable(documents: DynamoDBDocumentClient): Promise<string> {
+/** The clients, bucket and state table a writer test file shares. */
+export interface WriterStack {
+  readonly s3: S3Client;
+  readonly documents: DynamoDBDocumentClient;
+  readonly bucket: string;
+  readonly table: string;
+}
+
+/** Creates a writer test file's bucket (named from `name`) and state table on the local stack. */
+export async function createWriterStack(name: string): Promise<WriterStack> {
+  const s3 = createS3Client();
+  const documents = createDynamoDBDocumentClient();
+  const bucket = uniqueName(name);
+  await createTestBucket(s3, bucket);
   const table = uniqueName('writer');
   await createTestTable(documents as unknown as DynamoDBClient, table, 'pk', 'sk');
-  return table;
+  return { s3, documents, bucket, table };
 }
 
 /** An S3 writer on the local stack under a prefix of its own (`data/<writer>/…` by event hour unless `template`). */

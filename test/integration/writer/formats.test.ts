@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDBDocumentClient, createS3Client } from '../../../shared/adapters/clients.js';
 import type { ErrorDocument } from '../../../shared/ports/ErrorSink.js';
 import type { FileFormatName } from '../../../shared/writer/formats.js';
-import { createTestBucket, uniqueName, useTestStack } from '../../helpers/stack.js';
-import { FINAL, committedView, createWriterRun, createWriterTable, listObjects, records, writerBatch } from '../../helpers/writerRun.js';
+import { useTestStack } from '../../helpers/stack.js';
+import { FINAL, committedView, createWriterRun, createWriterStack, listObjects, records, writerBatch } from '../../helpers/writerRun.js';
 
 useTestStack();
 const A = 'shardId-000000000000';
@@ -22,11 +21,7 @@ let table: string;
 const directories: string[] = [];
 
 beforeAll(async () => {
-  s3 = createS3Client();
-  documents = createDynamoDBDocumentClient();
-  bucket = uniqueName('formats');
-  await createTestBucket(s3, bucket);
-  table = await createWriterTable(documents);
+  ({ s3, documents, bucket, table } = await createWriterStack('formats'));
 });
 
 afterAll(async () => {

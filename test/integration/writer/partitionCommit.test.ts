@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDBDocumentClient, createS3Client } from '../../../shared/adapters/clients.js';
 import type { WriterInput } from '../../../shared/operators/s3Writer.js';
-import { createTestBucket, uniqueName, useTestStack } from '../../helpers/stack.js';
-import { FINAL, committedView, createWriterRun, createWriterTable, records, watermark, writerBatch, type WriterRun, type WriterRunOptions } from '../../helpers/writerRun.js';
+import { useTestStack } from '../../helpers/stack.js';
+import { FINAL, committedView, createWriterRun, createWriterStack, records, watermark, writerBatch, type WriterRun, type WriterRunOptions } from '../../helpers/writerRun.js';
 
 useTestStack();
 const A = 'shardId-000000000000';
@@ -19,11 +18,7 @@ let bucket: string;
 let table: string;
 
 beforeAll(async () => {
-  s3 = createS3Client();
-  documents = createDynamoDBDocumentClient();
-  bucket = uniqueName('commit');
-  await createTestBucket(s3, bucket);
-  table = await createWriterTable(documents);
+  ({ s3, documents, bucket, table } = await createWriterStack('commit'));
 });
 
 /** A writer whose processing time is `time.now`, from 2026-01-01 on. */

@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDBDocumentClient, createS3Client } from '../../../shared/adapters/clients.js';
 import { eventTimeOf, formatLocal } from '../../../shared/aggregate/eventTime.js';
 import { isCommittedKey } from '../../../shared/lake/committedKey.js';
 import type { WriterInput } from '../../../shared/operators/s3Writer.js';
 import { MIN_PART_BYTES } from '../../../shared/writer/fileUploads.js';
-import { createTestBucket, uniqueName, useTestStack } from '../../helpers/stack.js';
-import { FINAL, committedView, createWriterRun, createWriterTable, linesOf, listObjects, records, watermark, writerBatch, type WriterRunOptions } from '../../helpers/writerRun.js';
+import { useTestStack } from '../../helpers/stack.js';
+import { FINAL, committedView, createWriterRun, createWriterStack, linesOf, listObjects, records, watermark, writerBatch, type WriterRunOptions } from '../../helpers/writerRun.js';
 
 useTestStack();
 const A = 'shardId-000000000000';
@@ -19,11 +18,7 @@ let bucket: string;
 let table: string;
 
 beforeAll(async () => {
-  s3 = createS3Client();
-  documents = createDynamoDBDocumentClient();
-  bucket = uniqueName('rolling');
-  await createTestBucket(s3, bucket);
-  table = await createWriterTable(documents);
+  ({ s3, documents, bucket, table } = await createWriterStack('rolling'));
 });
 
 /** A writer on one shard whose processing time is `time.now`. */

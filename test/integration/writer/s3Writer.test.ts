@@ -1,11 +1,10 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDBDocumentClient, createS3Client } from '../../../shared/adapters/clients.js';
 import { isCommittedKey } from '../../../shared/lake/committedKey.js';
 import type { WriterInput } from '../../../shared/operators/s3Writer.js';
-import { createTestBucket, uniqueName, useTestStack } from '../../helpers/stack.js';
-import { Crash, FINAL, createWriterRun, createWriterTable, linesOf, listObjects, records, watermark, writerBatch, type CrashPlan, type WriterRunOptions } from '../../helpers/writerRun.js';
+import { useTestStack } from '../../helpers/stack.js';
+import { Crash, FINAL, createWriterRun, createWriterStack, linesOf, listObjects, records, watermark, writerBatch, type CrashPlan, type WriterRunOptions } from '../../helpers/writerRun.js';
 
 useTestStack();
 const A = 'shardId-000000000000';
@@ -16,11 +15,7 @@ let bucket: string;
 let table: string;
 
 beforeAll(async () => {
-  s3 = createS3Client();
-  documents = createDynamoDBDocumentClient();
-  bucket = uniqueName('writer');
-  await createTestBucket(s3, bucket);
-  table = await createWriterTable(documents);
+  ({ s3, documents, bucket, table } = await createWriterStack('writer'));
 });
 
 /** Two shards over three event hours, watermarks behind the records, then the end of input. */
