@@ -13,3 +13,11 @@ export function stackPorts(flags: Flags): StackPorts {
   const port = (name: string): number => numberFlag(flags, name, { min: 1, max: 65535, integer: true }) as number;
   return { kinesis: port('kinesis-port'), dynamodb: port('dynamodb-port'), s3: port('s3-port') };
 }
+
+/** The `--shards` flag of the commands that start a stack for one run. */
+export const SHARDS_FLAG: Readonly<Record<string, FlagSpec>> = {
+  shards: { type: 'string', description: 'Shards of each on-demand stream on the local stack (default: custom.eddy.localShards of serverless.yml)' },
+};
+
+/** Reads `--shards`, naming a bad value; undefined when not given. */
+export const stackShards = (flags: Flags): number | undefined => numberFlag(flags, 'shards', { min: 1, max: 64, integer: true });

@@ -18,7 +18,16 @@ class EddyLocalStreams {
       'offline:start:init': () => this.start(),
       'offline:start:end': () => this.stop(),
       'before:invoke:local:invoke': () => this.pointAtStack(),
+      // The dashboard function ships the built page (its package.patterns take dashboard/dist).
+      'before:package:initialize': () => this.buildDashboard(),
     };
+  }
+
+  /** Builds the dashboard page into dashboard/dist, for the dashboard function's package. */
+  async buildDashboard() {
+    const [{ buildDashboardPage }] = await this.load('../shared/dashboard/buildPage.ts');
+    const built = await buildDashboardPage(join(this.projectDir, 'dashboard', 'dist'));
+    this.log.notice(`eddy: dashboard page built (${built.files.length} files, ${built.bytes} bytes) for the dashboard function`);
   }
 
   /** Loads the project's TypeScript modules (this process has no TypeScript loader of its own). */

@@ -72,6 +72,18 @@ export interface FunctionModel {
   readonly streamEvents: readonly StreamEventSettings[];
   /** Its `schedule: rate(…)` events, as intervals in ms. */
   readonly schedules: readonly number[];
+  /** Its `http` events (API Gateway REST): what `eddy demo` serves locally. */
+  readonly httpEvents: readonly HttpEventSettings[];
+}
+
+/** An `http` event of a function: an API Gateway (REST) route. */
+export interface HttpEventSettings {
+  /** Upper case, e.g. `GET`. */
+  readonly method: string;
+  /** The resource path with a leading slash and path parameters in braces: `/api/results/{query}`. */
+  readonly path: string;
+  /** Whether API Gateway requires the API key (`private: true`). */
+  readonly private: boolean;
 }
 
 /** The local view of serverless.yml. */
@@ -96,7 +108,10 @@ const isObject = (value: unknown): value is JsonObject => typeof value === 'obje
 
 /** Options of {@link buildServerlessModel}. */
 export interface BuildOptions {
-  /** Shards to give an on-demand stream locally. @default custom.eddy.localShards, else 4 */
+  /**
+   * Shards to give every stream locally, whatever serverless.yml says (tests and replays).
+   * @default a provisioned stream's ShardCount; for an on-demand stream custom.eddy.localShards, else 4
+   */
   readonly localShards?: number;
 }
 
@@ -114,7 +129,7 @@ export function buildServerlessModel(printed: unknown, options: BuildOptions = {
   const resources = isObject(printed.resources) && isObject(printed.resources.Resources) ? printed.resources.Resources : {};
   const custom = isObject(printed.custom) ? printed.custom : {};
   const eddy = isObject(custom.eddy) ? custom.eddy : {};
-  const localShards = options.localShards ?? (typeof eddy.localShards === 'number' ? eddy.localShards : 4);
+  const onDemandShards = options.localShards ?? (typeof eddy.localShards === 'number' ? eddy.localShards : 4);
   const context: IntrinsicContext = { resources, region, accountId: LOCAL_ACCOUNT_ID };
 
   const streams: StreamResource[] = [];
@@ -128,7 +143,7 @@ export function buildServerlessModel(printed: unknown, options: BuildOptions = {
       streams.push({
         logicalId,
         name: physicalName(logicalId, resource, context),
-        shardCount: onDemand || typeof props.ShardCount !== 'number' ? localShards : props.ShardCount,
+        shardCount: options.localShards ?? (onDemand || typeof props.ShardCount !== 'number' ? onDemandShards : props.ShardCount),
         retentionHours: typeof props.RetentionPeriodHours === 'number' ? props.RetentionPeriodHours : 24,
       });
     } else if (resource.Type === 'AWS::DynamoDB::Table') {
@@ -158,6 +173,7 @@ export function buildServerlessModel(printed: unknown, options: BuildOptions = {
       isObject(event) && event.stream !== undefined ? [streamEventSettings(event.stream, `functions.${key}.events[${index}].stream`, context)] : [],
     );
     const schedules = events.flatMap((event, index) => (isObject(event) && event.schedule !== undefined ? [scheduleInterval(event.schedule, `functions.${key}.events[${index}].schedule`)] : []));
+    const httpEvents = events.flatMap((event, index) => (isObject(event) && event.http !== undefined ? [httpEventSettings(event.http, `functions.${key}.events[${index}].http`)] : []));
     return {
       key,
       name: typeof fn.name === 'string' ? fn.name : `${service}-${stage}-${key}`,
@@ -167,9 +183,18 @@ export function buildServerlessModel(printed: unknown, options: BuildOptions = {
       environment,
       streamEvents,
       schedules,
+      httpEvents,
     };
   });
   return { service, stage, region, accountId: LOCAL_ACCOUNT_ID, streams, tables, buckets, functions };
+}
+
+/** An `http` event, in its object form (`{ path, method, private }`) or its `GET /path` shorthand. */
+function httpEventSettings(event: unknown, path: string): HttpEventSettings {
+  const shorthand = typeof event === 'string' ? /^(\S+)\s+(\S+)$/.exec(event) : null;
+  const settings: JsonObject | undefined = isObject(event) ? event : shorthand ? { method: shorthand[1] ?? '', path: shorthand[2] ?? '' } : undefined;
+  if (settings === undefined || typeof settings.path !== 'string' || typeof settings.method !== 'string') throw new ConfigError(path, 'expected { path, method } or "METHOD /path"');
+  return { method: settings.method.toUpperCase(), path: `/${settings.path.replace(/^\/+/, '')}`, private: settings.private === true };
 }
 
 const RATE_UNITS: Readonly<Record<string, number>> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 };

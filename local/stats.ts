@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Counts of one stage, summed over its invocations' reports. */
@@ -32,28 +32,84 @@ export const rejectedCount = (totals: StageTotals): number => Object.values(tota
  * @param logDir - the trigger's `logDir` (e.g. `.eddy/logs`)
  */
 export async function readStageTotals(logDir: string): Promise<StageTotals[]> {
-  const files = (await readdir(logDir).catch(() => [] as string[])).filter((name) => name.endsWith('.log'));
-  const totals = new Map<string, StageTotals>();
-  for (const file of files) {
-    for (const line of (await readFile(join(logDir, file), 'utf8')).split('\n')) {
-      if (!line.includes('"batch done"')) continue;
-      const report = JSON.parse(line) as { stage: string; in: number; out: number; rejected: Record<string, number>; duplicates?: number; alreadyPublished?: number; replayed?: number; control?: number; failed: number };
-      const entry = totals.get(report.stage) ?? { stage: report.stage, invocations: 0, in: 0, out: 0, rejected: {}, duplicates: 0, alreadyPublished: 0, replayed: 0, control: 0, failed: 0 };
-      entry.invocations += 1;
-      entry.in += report.in;
-      entry.out += report.out;
-      entry.duplicates += report.duplicates ?? 0;
-      entry.alreadyPublished = (entry.alreadyPublished ?? 0) + (report.alreadyPublished ?? 0);
-      entry.replayed = (entry.replayed ?? 0) + (report.replayed ?? 0);
-      entry.control = (entry.control ?? 0) + (report.control ?? 0);
-      entry.failed += report.failed;
-      for (const [reason, count] of Object.entries(report.rejected)) entry.rejected[reason] = (entry.rejected[reason] ?? 0) + count;
-      totals.set(report.stage, entry);
-    }
+  return followStageTotals(logDir).read();
+}
+
+/** Reads a directory of function logs as they grow, each line once. */
+export interface StageTotalsFollower {
+  /** Reads what the logs gained since the last call, and answers the totals so far. */
+  read(): Promise<StageTotals[]>;
+}
+
+type BatchReport = { stage: string; in: number; out: number; rejected: Record<string, number>; duplicates?: number; alreadyPublished?: number; replayed?: number; control?: number; failed: number };
+
+/** Adds one invocation's report to its stage's totals. */
+function addReport(totals: Map<string, StageTotals>, report: BatchReport): void {
+  const entry = totals.get(report.stage) ?? { stage: report.stage, invocations: 0, in: 0, out: 0, rejected: {}, duplicates: 0, alreadyPublished: 0, replayed: 0, control: 0, failed: 0 };
+  entry.invocations += 1;
+  entry.in += report.in;
+  entry.out += report.out;
+  entry.duplicates += report.duplicates ?? 0;
+  entry.alreadyPublished = (entry.alreadyPublished ?? 0) + (report.alreadyPublished ?? 0);
+  entry.replayed = (entry.replayed ?? 0) + (report.replayed ?? 0);
+  entry.control = (entry.control ?? 0) + (report.control ?? 0);
+  entry.failed += report.failed;
+  for (const [reason, count] of Object.entries(report.rejected)) entry.rejected[reason] = (entry.rejected[reason] ?? 0) + count;
+  totals.set(report.stage, entry);
+}
+
+const parses = (text: string): boolean => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
-  // The chain in its order, then the writers (`s3-writer:<name>`) by name.
-  const rank = (stage: string): number => ['enrich', 'dedupe', 'aggregate'].indexOf(stage) >>> 0;
-  return [...totals.values()].sort((a, b) => rank(a.stage) - rank(b.stage) || a.stage.localeCompare(b.stage));
+};
+
+/** The bytes of a file from `offset` on. */
+async function readFrom(path: string, offset: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size <= offset) return Buffer.alloc(0);
+    const buffer = Buffer.alloc(size - offset);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Follows the per-invocation reports of a directory of function logs: each {@link StageTotalsFollower.read}
+ * reads only the bytes added since the previous one (a line cut mid-write waits for its end),
+ * so the demo's progress lines stay cheap however long the logs grow.
+ */
+export function followStageTotals(logDir: string): StageTotalsFollower {
+  const totals = new Map<string, StageTotals>();
+  const offsets = new Map<string, { bytes: number; partial: string }>();
+  return {
+    async read() {
+      const files = (await readdir(logDir).catch(() => [] as string[])).filter((name) => name.endsWith('.log'));
+      for (const file of files) {
+        const seen = offsets.get(file) ?? { bytes: 0, partial: '' };
+        const added = await readFrom(join(logDir, file), seen.bytes);
+        const lines = (seen.partial + added.toString('utf8')).split('\n');
+        let partial = lines.pop() ?? '';
+        // The last line without its newline: complete if it parses (a log's last line), else still being written.
+        if (partial.includes('"batch done"') && parses(partial)) {
+          lines.push(partial);
+          partial = '';
+        }
+        offsets.set(file, { bytes: seen.bytes + added.length, partial });
+        for (const line of lines) if (line.includes('"batch done"')) addReport(totals, JSON.parse(line) as BatchReport);
+      }
+      // The chain in its order, then the writers (`s3-writer:<name>`) by name.
+      const rank = (stage: string): number => ['enrich', 'dedupe', 'aggregate'].indexOf(stage) >>> 0;
+      return [...totals.values()].map((entry) => ({ ...entry, rejected: { ...entry.rejected } })).sort((a, b) => rank(a.stage) - rank(b.stage) || a.stage.localeCompare(b.stage));
+    },
+  };
 }
 
 /**

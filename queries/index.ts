@@ -8,6 +8,7 @@ import { query as hourlyDivisionRollup } from './hourly_division_rollup.js';
 import { query as hourlyTop3Divisions } from './hourly_top3_divisions.js';
 import { query as hourlyTop3DivisionsExTobacco } from './hourly_top3_divisions_ex_tobacco.js';
 import { query as sliding24hSales } from './sliding_24h_sales.js';
+import { query as dailySales } from './daily_sales.js';
 
 /** Every shipped query, keyed by its name. */
 export const queries = {
@@ -20,9 +21,10 @@ export const queries = {
   hourly_top3_divisions: hourlyTop3Divisions,
   hourly_top3_divisions_ex_tobacco: hourlyTop3DivisionsExTobacco,
   sliding_24h_sales: sliding24hSales,
+  daily_sales: dailySales,
 } as const;
 
 /** The name of a shipped query. */
 export type QueryName = keyof typeof queries;
 
-export { divisionTotals, salesKpi, hourlySales, hourlyDivisionCategory, cumulativeDailySales, hourlyDivisionRollup, hourlyTop3Divisions, hourlyTop3DivisionsExTobacco, sliding24hSales };
+export { divisionTotals, salesKpi, hourlySales, hourlyDivisionCategory, cumulativeDailySales, hourlyDivisionRollup, hourlyTop3Divisions, hourlyTop3DivisionsExTobacco, sliding24hSales, dailySales };

@@ -1,37 +1,26 @@
 import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { createDynamoDBDocumentClient, createS3Client } from '../../shared/adapters/clients.js';
 import { DynamoDBResultStore } from '../../shared/adapters/DynamoDBResultStore.js';
-import { DynamoDBWriterStateStore } from '../../shared/adapters/DynamoDBWriterStateStore.js';
 import { forEachConcurrent } from '../../shared/batching/forEachConcurrent.js';
-import { ConfigError, RetryableError } from '../../shared/errors.js';
+import { ConfigError } from '../../shared/errors.js';
 import { DEFAULT_SEED } from '../../shared/generator/options.js';
 import { INPUT_FORMATS, parseLines, type InputFormat } from '../../shared/producer/sources.js';
-import { sleep } from '../../shared/retry.js';
-import { SUCCESS_FILE } from '../../shared/writer/partitionCommit.js';
 import { queries, type QueryName } from '../../queries/index.js';
-import { runPipeline, type PipelineRun } from '../../local/demo/pipeline.js';
+import { listKeys, waitForCommits } from '../../local/demo/commits.js';
+import { runPipeline } from '../../local/demo/pipeline.js';
 import { balances, formatStageTotals, readStageTotals, rejectedCount, WRITER_STAGE, type StageTotals } from '../../local/stats.js';
 import { choiceFlag, numberFlag, stringFlag, type Command, type Flags } from '../command.js';
 import { readLines } from '../resources.js';
-import { STACK_PORT_FLAGS, stackPorts } from '../stackFlags.js';
+import { SHARDS_FLAG, STACK_PORT_FLAGS, stackPorts, stackShards } from '../stackFlags.js';
 import { columnsOf, formatJsonLines } from './results.js';
 
-/** Where the S3 writers stage data not yet committed, unless a writer's `STAGING_PREFIX` says otherwise. */
-const DEFAULT_STAGING_PREFIX = '_eddy/in-progress/';
-
-/** S3 calls in flight while exporting the bucket or checking markers. */
+/** S3 calls in flight while exporting the bucket. */
 const S3_CONCURRENCY = 16;
-
-/** How often the writer state is read while waiting for the files to commit. */
-const POLL_MS = 500;
 
 /** Enough of a CSV file to hold its header row. */
 const HEADER_BYTES = 64 * 1024;
-
-/** How often the commit wait says what it still waits for. */
-const REPORT_MS = 5_000;
 
 const count = (value: number): string => value.toLocaleString('en-US');
 
@@ -77,82 +66,6 @@ async function checkExportDir(dir: string): Promise<void> {
     throw new ConfigError('--export', `cannot use ${dir}: ${error.message}`, { cause: error });
   });
   if (entries.length > 0) throw new ConfigError('--export', `${dir} is not empty: give a new or empty directory (an export never mixes with an older one)`);
-}
-
-/** The keys of every object under a prefix (the whole bucket for `''`). */
-async function listKeys(s3: S3Client, bucket: string, prefix: string, max?: number): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }), ...(max === undefined ? {} : { MaxKeys: max }), ...(token ? { ContinuationToken: token } : {}) }));
-    keys.push(...(page.Contents ?? []).map((object) => object.Key ?? ''));
-    token = max !== undefined && keys.length >= max ? undefined : page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
-
-/**
- * What the S3 writers still have to do, one phrase per writer with work left: files open or
- * rolled but not committed, partitions whose `_SUCCESS` is not there yet, staged objects.
- * A partition a shard still lists as unmarked counts as done once its marker exists: another
- * shard's invocation wrote it, and this shard's entry only goes at its next settle.
- */
-function commitChecker(run: PipelineRun): () => Promise<string[]> {
-  const writers = run.model.functions.filter((fn) => fn.environment.WRITER_NAME !== undefined && fn.environment.STATE_TABLE !== undefined);
-  const dynamodb = createDynamoDBDocumentClient();
-  const s3 = createS3Client();
-  const stores = writers.map((fn) => ({
-    fn,
-    bucket: fn.environment.BUCKET ?? run.names.bucket,
-    store: new DynamoDBWriterStateStore(dynamodb, fn.environment.STATE_TABLE as string, fn.environment.WRITER_NAME as string),
-  }));
-  const staging = [...new Set(stores.map(({ fn, bucket }) => `${bucket}/${fn.environment.STAGING_PREFIX ?? DEFAULT_STAGING_PREFIX}`))];
-  // Markers seen once stay: nothing deletes a _SUCCESS.
-  const marked = new Set<string>();
-  return async () => {
-    const left: string[] = [];
-    for (const { fn, bucket, store } of stores) {
-      const states = [...(await store.readAll()).values()];
-      const open = states.reduce((n, state) => n + state.files.length, 0);
-      const pending = states.reduce((n, state) => n + state.pending.length, 0);
-      const unmarked = [...new Set(states.flatMap((state) => state.unmarked.map((entry) => `${bucket}/${entry.prefix}${SUCCESS_FILE}`)))].filter((marker) => !marked.has(marker));
-      await forEachConcurrent(unmarked, S3_CONCURRENCY, async (marker) => {
-        const found = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: marker.slice(bucket.length + 1) })).then(
-          () => true,
-          (error: unknown) => {
-            if (error instanceof Error && (error.name === 'NotFound' || error.name === 'NoSuchKey')) return false;
-            throw error;
-          },
-        );
-        if (found) marked.add(marker);
-      });
-      const unmarkedLeft = unmarked.filter((marker) => !marked.has(marker)).length;
-      if (open + pending + unmarkedLeft > 0) left.push(`${fn.key}: ${open} open, ${pending} pending file(s), ${unmarkedLeft} partition(s) without ${SUCCESS_FILE}`);
-    }
-    for (const place of staging) {
-      const [bucket = '', prefix = ''] = place.split(/\/(.*)/s);
-      if ((await listKeys(s3, bucket, prefix, 1)).length > 0) left.push(`staged objects remain under s3://${place}`);
-    }
-    return left;
-  };
-}
-
-/** Waits until every S3 writer has committed every file and marked every partition, or the deadline passes. */
-async function waitForCommits(run: PipelineRun): Promise<void> {
-  const started = performance.now();
-  const outstanding = commitChecker(run);
-  let reported = performance.now();
-  for (;;) {
-    const left = await outstanding();
-    if (left.length === 0) break;
-    if (Date.now() > run.deadline) throw new RetryableError(`the S3 writers did not commit every file within the --timeout: ${left.join('; ')}. Function logs are in ${run.logDir}.`);
-    if (performance.now() - reported >= REPORT_MS) {
-      reported = performance.now();
-      run.log(`   waiting for files to commit: ${left.join('; ')}`);
-    }
-    await sleep(POLL_MS);
-  }
-  run.say(`⑥ every file committed and every partition marked ${SUCCESS_FILE} (${((performance.now() - started) / 1000).toFixed(1)} s after the drain); nothing staged`);
 }
 
 /** Writes a file, creating its directory. */
@@ -249,6 +162,7 @@ Example:
     timeout: { type: 'string', description: 'Seconds to drain, fire and commit after the last record', default: '600' },
     stage: { type: 'string', description: 'serverless.yml stage', default: 'dev' },
     fresh: { type: 'boolean', description: 'Stop a running stack first instead of refusing to run' },
+    ...SHARDS_FLAG,
     ...STACK_PORT_FLAGS,
   },
   async run(flags, positionals) {
@@ -264,6 +178,7 @@ Example:
       command: 'eddy run',
       stage: stringFlag(flags, 'stage') ?? 'dev',
       ports,
+      shards: stackShards(flags),
       fresh: flags.fresh === true,
       timeoutMs: timeoutSeconds * 1000,
       lines: parseLines(format, readLines(file, '--transactions')),

@@ -17,9 +17,9 @@ import { runningState, stackDown, stackUp, useLocalStack } from '../stack/manage
 import type { StackPorts } from '../stack/stack.js';
 import { stateDir } from '../stack/stackState.js';
 import { startTrigger, type FunctionStats, type Trigger } from '../trigger/index.js';
-
-/** How often the counters are printed: a long drain shows it is moving without flooding a CI log. */
-const TICK_MS = 5_000;
+import { serveDashboard, type LocalDashboard } from '../dashboard/serveDashboard.js';
+import type { ReplayProgressFile } from './replayProgress.js';
+import { startStageProgress } from './stageProgress.js';
 
 /** The resources of serverless.yml a whole-pipeline run reads and writes, by their deployed names. */
 export interface PipelineNames {
@@ -44,6 +44,8 @@ export interface PipelineRun {
   readonly say: (line: string) => void;
   /** Prints a progress line (stderr). */
   readonly log: (line: string) => void;
+  /** The dashboard, when served. */
+  readonly dashboard?: LocalDashboard;
 }
 
 /** Options of {@link runPipeline}. */
@@ -52,8 +54,24 @@ export interface PipelineOptions {
   readonly command: string;
   readonly stage: string;
   readonly ports: StackPorts;
-  /** Stop a running stack first instead of refusing to run. @default false */
+  /** Shards of each on-demand stream. @default custom.eddy.localShards of serverless.yml */
+  readonly shards?: number;
+  /** Stop a running stack first (and, with `persist`, drop its data) instead of refusing to run or continuing it. @default false */
   readonly fresh?: boolean;
+  /**
+   * Keep the stack's data on disk (`.eddy/data`) and continue from it: a persisted stack left
+   * running is used as it is, the trigger resumes from its checkpoints, and `replay` skips what
+   * was produced before. @default false (a fresh in-memory stack)
+   */
+  readonly persist?: boolean;
+  /** Where a persisted run keeps how far its replay got (see {@link ReplayProgressFile}); its `input` names the lines. */
+  readonly replay?: { readonly progress: ReplayProgressFile; readonly input: string };
+  /** Pace the lines by event time, this many times faster than it passed. @default unpaced */
+  readonly speed?: number;
+  /** Serve the dashboard on this port while the pipeline runs (0: any free port). @default not served */
+  readonly dashboard?: { readonly port: number; readonly apiKey?: string };
+  /** After `report`, keep the trigger, the dashboard and the stack running until Ctrl-C. @default false */
+  readonly serveUntilInterrupted?: boolean;
   /** Leave the stack running at the end. @default false */
   readonly keep?: boolean;
   /** How long the streams may take to drain (and `settle` to finish) after the last record was produced. */
@@ -87,22 +105,6 @@ const count = (value: number): string => value.toLocaleString('en-US');
 export const stageLine = (stats: readonly FunctionStats[]): string =>
   stats.map((s) => `${s.function}: in ${count(s.recordsIn)} · done ${count(s.recordsDone)} · invocations ${s.invocations} · errors ${s.errors} · behind ${count(s.behind)}`).join('  |  ');
 
-/** A stage line with each function's rate over the last interval, for the periodic progress on stderr. */
-function ticker(trigger: Trigger, log: (line: string) => void): NodeJS.Timeout {
-  let last = new Map<string, { done: number; at: number }>();
-  return setInterval(() => {
-    const now = performance.now();
-    const stats = trigger.stats();
-    const rates = stats.map((s) => {
-      const before = last.get(s.function);
-      const perSecond = before && now > before.at ? ((s.recordsDone - before.done) * 1000) / (now - before.at) : 0;
-      return `${s.function}: in ${count(s.recordsIn)} · done ${count(s.recordsDone)} (${count(Math.round(perSecond))}/s) · invocations ${s.invocations} · errors ${s.errors} · behind ${count(s.behind)}`;
-    });
-    last = new Map(stats.map((s) => [s.function, { done: s.recordsDone, at: now }]));
-    log(`   ${rates.join('  |  ')}`);
-  }, TICK_MS);
-}
-
 /** Which functions still hold records, for a timeout message. */
 const busy = (stats: readonly FunctionStats[]): string =>
   stats
@@ -110,13 +112,32 @@ const busy = (stats: readonly FunctionStats[]): string =>
     .map((s) => `${s.function} (${count(s.behind)} behind, ${count(s.recordsIn - s.recordsDone)} read but not done)`)
     .join(', ') || 'no function reports records behind (a shard still being polled, or a retry under way)';
 
+/** Drops the lines an earlier run produced already, counting on. */
+async function* skipLines(lines: AsyncIterable<SourceLine>, skip: number): AsyncGenerator<SourceLine> {
+  let seen = 0;
+  for await (const line of lines) if (++seen > skip) yield line;
+}
+
+/** Starts the stack: a persisted one left running is continued, anything else refused unless `fresh`. */
+async function startStack(options: PipelineOptions): Promise<{ model: ServerlessModel; millis: number; continued: boolean }> {
+  const running = await runningState();
+  const persist = options.persist === true;
+  if (running && !(persist && running.persist && options.fresh !== true)) {
+    if (options.fresh !== true) throw new ConfigError('stack', `a local stack is already running; stop it with 'eddy stack down' or run '${options.command} --fresh' to replace it`);
+    await stackDown();
+  }
+  const up = await stackUp({ stage: options.stage, persist, fresh: persist && options.fresh === true, ports: options.ports, ...(options.shards === undefined ? {} : { shards: options.shards }) });
+  return { model: up.model, millis: up.millis, continued: up.alreadyRunning };
+}
+
 /**
- * The whole pipeline on a fresh in-memory local stack, the steps `eddy demo` and `eddy run`
- * share: start the stack (refusing to mix with a running one unless `fresh`), load the products,
- * start every stream-triggered function of serverless.yml under the local trigger, produce the
- * lines with a progress bar, send the final watermark, wait until every stream is drained and
- * every window fired, `settle`, stop the trigger, `report`, and stop the stack (also on failure,
- * and on Ctrl-C, which exits 130), unless `keep`.
+ * The whole pipeline on the local stack, the steps `eddy demo` and `eddy run` share: start the
+ * stack (fresh and in memory, or persisted and continued), load the products, start every
+ * stream-triggered function of serverless.yml under the local trigger, serve the dashboard,
+ * produce the lines (paced if asked) with a progress bar and one progress line per stage, send
+ * the final watermark, wait until every stream is drained and every window fired, `settle`,
+ * `report`, optionally keep serving until Ctrl-C, then stop the trigger and the stack (also on
+ * failure, and on Ctrl-C, which exits 130), unless `keep`.
  * @returns the exit code `report` answers
  * @throws ConfigError when a stack is running already or a record could not be sent;
  *   RetryableError when the streams did not drain within `timeoutMs`
@@ -124,28 +145,42 @@ const busy = (stats: readonly FunctionStats[]): string =>
 export async function runPipeline(options: PipelineOptions): Promise<number> {
   const say = (line: string): void => void process.stdout.write(`${line}\n`);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  if (await runningState()) {
-    if (options.fresh !== true) throw new ConfigError('stack', `a local stack is already running; stop it with 'eddy stack down' or run '${options.command} --fresh' to replace it`);
-    await stackDown();
-  }
-  const up = await stackUp({ stage: options.stage, persist: false, ports: options.ports });
+  const name = options.command.replace(/^eddy /, '');
+  if (options.fresh === true) await options.replay?.progress.clear();
+  const progress = options.persist === true && options.replay !== undefined ? await options.replay.progress.load(options.replay.input) : undefined;
+  const stack = await startStack(options);
   let trigger: Trigger | undefined;
-  let tick: NodeJS.Timeout | undefined;
-  // Ctrl-C: finish in-flight invocations, stop the stack this run started, and exit 130.
+  let dashboard: LocalDashboard | undefined;
+  let stopTicker: (() => void) | undefined;
+  let produced = progress?.produced ?? 0;
+  let inputDone = progress?.done === true;
+  const saveProgress = async (done: boolean): Promise<void> => {
+    if (options.replay !== undefined && options.persist === true) await options.replay.progress.save({ input: options.replay.input, produced, done });
+  };
+  const stopAll = async (): Promise<void> => {
+    stopTicker?.();
+    await trigger?.stop().catch(() => undefined);
+    trigger = undefined;
+    await dashboard?.close().catch(() => undefined);
+    dashboard = undefined;
+    if (options.keep !== true) await stackDown().catch(() => undefined);
+  };
+  // Ctrl-C: note how far the replay got, finish in-flight invocations, stop what this run started, and exit 130.
   const interrupt = (): void => {
-    log('\nInterrupted: stopping the trigger and the stack…');
+    log('\nInterrupted: stopping the trigger, the dashboard and the stack…');
     void (async () => {
-      await trigger?.stop().catch(() => undefined);
-      if (options.keep !== true) await stackDown().catch(() => undefined);
+      await saveProgress(inputDone).catch(() => undefined);
+      await stopAll();
+      if (options.persist === true) log(`The stack's data is kept in ${join(stateDir(), 'data')}: '${options.command}' continues from it, '${options.command} --fresh' starts over.`);
       process.exit(130);
     })();
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  say(`① stack up in ${(up.millis / 1000).toFixed(1)} s: ${up.model.streams.length} streams, ${up.model.tables.length} tables, ${up.model.buckets.length} bucket (in memory)`);
+  const { model } = stack;
+  say(`① stack ${stack.continued ? 'continued' : 'up'} in ${(stack.millis / 1000).toFixed(1)} s: ${model.streams.length} streams (${model.streams.map((stream) => stream.shardCount).join('+')} shards), ${model.tables.length} tables, ${model.buckets.length} bucket (${options.persist === true ? `on disk in ${join(stateDir(), 'data')}` : 'in memory'})`);
   try {
     await useLocalStack();
-    const { model } = up;
     const names: PipelineNames = {
       raw: byName(model.streams, 'RawStream').name,
       enriched: byName(model.streams, 'EnrichedStream').name,
@@ -164,42 +199,64 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
 
     const logDir = join(stateDir(), 'logs');
     await rm(logDir, { recursive: true, force: true });
-    const name = options.command.replace(/^eddy /, '');
-    trigger = await startTrigger({ model, stateDir: join(stateDir(), 'checkpoints', `${name}-${Date.now()}`), logDir, log, ...options.trigger });
+    const checkpoints = join(stateDir(), 'checkpoints', options.persist === true ? name : `${name}-${Date.now()}`);
+    if (options.persist === true && !stack.continued && options.fresh === true) await rm(checkpoints, { recursive: true, force: true });
+    trigger = await startTrigger({ model, stateDir: checkpoints, logDir, log, ...options.trigger });
     say(`③ local trigger: ${trigger.functions.join(', ')} reading ${model.functions.flatMap((fn) => fn.streamEvents.map((event) => event.streamName)).join(', ')} (function logs in ${logDir})`);
-    tick = ticker(trigger, log);
+    if (options.dashboard !== undefined) {
+      dashboard = await serveDashboard({ model, stateDir: stateDir(), port: options.dashboard.port, ...(options.dashboard.apiKey === undefined ? {} : { apiKey: options.dashboard.apiKey }) });
+      say(`   dashboard: ${dashboard.pageUrl}  (API key ${dashboard.apiKey}; the page takes it from the URL)`);
+    }
+    stopTicker = startStageProgress(trigger, model.functions, logDir, log);
 
-    const progress = createProgress({ unit: 'records', label: options.produceLabel(names.raw) });
-    const produced = await produceRecords(options.lines, new KinesisRecordSink(createKinesisClient(), names.raw), {
-      partitionKey: createPartitionKeyFn(parsePartitionKeySpec('random', options.seed)),
-      onProgress: (records) => progress.tick(records),
-    });
-    progress.done();
-    if (produced.failedLines.length > 0) throw new ConfigError('produce', `${produced.failedLines.length} records could not be sent`);
+    const started = produced;
+    const bar = createProgress({ unit: 'records', label: options.produceLabel(names.raw) });
+    let summary: ProduceSummary = { rowsRead: 0, recordsSent: 0, unparseable: 0, failedLines: [], calls: 0, retries: 0, seconds: 0, rowsPerSecond: 0 };
+    if (inputDone) say(`④ nothing to produce: the persisted replay was produced in full (${count(produced)} records) and its final watermark sent`);
+    else {
+      if (started > 0) say(`④ continuing the replay after the ${count(started)} records produced before`);
+      summary = await produceRecords(skipLines(options.lines, started), new KinesisRecordSink(createKinesisClient(), names.raw), {
+        partitionKey: createPartitionKeyFn(parsePartitionKeySpec('random', options.seed)),
+        ...(options.speed === undefined ? {} : { pacing: { speed: options.speed } }),
+        onProgress: (records) => {
+          produced = started + records;
+          bar.tick(records);
+        },
+      });
+      bar.done();
+      if (summary.failedLines.length > 0) throw new ConfigError('produce', `${summary.failedLines.length} records could not be sent`);
+      // The end of input follows the records through every stage, so every window fires.
+      await signalFinalWatermark(createKinesisClient(), names.raw, await listOpenShards(createKinesisClient(), names.raw));
+      inputDone = true;
+      await saveProgress(true);
+    }
 
     const drainStarted = performance.now();
     const deadline = Date.now() + options.timeoutMs;
-    // The end of input follows the records through every stage, so every window fires.
-    await signalFinalWatermark(createKinesisClient(), names.raw, await listOpenShards(createKinesisClient(), names.raw));
     try {
       await trigger.waitUntilIdle(options.timeoutMs);
     } catch (error) {
       if (!(error instanceof PipelineError)) throw error;
       throw new RetryableError(`the pipeline did not drain within ${options.timeoutMs / 1000} s of the last record (--timeout): still busy: ${busy(trigger.stats())}. Function logs are in ${logDir}.`, { cause: error });
     }
-    clearInterval(tick);
+    stopTicker();
     say(`⑤ streams drained and every window fired ${((performance.now() - drainStarted) / 1000).toFixed(1)} s after the last record was produced\n   ${stageLine(trigger.stats())}`);
-    const run: PipelineRun = { model, names, logDir, produced, deadline, say, log };
+    const run: PipelineRun = { model, names, logDir, produced: summary, deadline, say, log, ...(dashboard === undefined ? {} : { dashboard }) };
     await options.settle?.(run, trigger);
-    await trigger.stop();
-    trigger = undefined;
-    return await options.report(run);
+    if (options.serveUntilInterrupted !== true) {
+      await trigger.stop();
+      trigger = undefined;
+    }
+    const code = await options.report(run);
+    if (options.serveUntilInterrupted === true) {
+      say(`\nThe pipeline keeps running${dashboard === undefined ? '' : ` and the dashboard is at ${dashboard.pageUrl}`}: Ctrl-C stops everything (the data stays for the next run).`);
+      await new Promise<never>(() => undefined);
+    }
+    return code;
   } finally {
-    clearInterval(tick);
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
-    await trigger?.stop();
+    await stopAll();
     if (options.keep === true) say(`\nThe stack keeps running (eddy stack status; eddy stack down to stop it).`);
-    else await stackDown();
   }
 }

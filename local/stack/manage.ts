@@ -24,6 +24,8 @@ export interface StackUpOptions {
   readonly ports?: Partial<StackPorts>;
   /** Drop persisted data first. */
   readonly fresh?: boolean;
+  /** Shards of each on-demand stream. @default custom.eddy.localShards of serverless.yml */
+  readonly shards?: number;
 }
 
 /** Result of {@link stackUp}. */
@@ -54,7 +56,7 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackUpResu
   const started = Date.now();
   const cwd = resolve(options.cwd ?? process.cwd());
   const stage = options.stage ?? 'dev';
-  const model = await loadServerlessModel({ cwd, stage });
+  const model = await loadServerlessModel({ cwd, stage, ...(options.shards === undefined ? {} : { localShards: options.shards }) });
   let state = await runningState(cwd);
   const alreadyRunning = state !== undefined;
   if (state && state.stage !== stage) throw new ConfigError('--stage', `a stack for stage '${state.stage}' is running; run 'eddy stack down' first`);

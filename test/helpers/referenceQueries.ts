@@ -6,7 +6,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { QueryName } from '../../queries/index.js';
 
 /**
- * An independent computation of the nine shipped queries in DuckDB SQL, written by hand from
+ * An independent computation of the shipped queries in DuckDB SQL, written by hand from
  * their Flink SQL (docs/queries.md), so tests can check the aggregate stage row for row against
  * something that shares none of its code: not the definitions, not the window assigner, not the
  * schema check. Only the input file's line splitting and JSON parsing happen in JS, to match
@@ -98,6 +98,11 @@ const QUERY_SQL = {
   hourly_sales: `
     SELECT strftime(ws, ${ISO}) AS window_start, strftime(ws + INTERVAL 1 HOUR, ${ISO}) AS window_end, CAST(SUM(mount) AS DOUBLE) AS sum_of_mount
     FROM (SELECT date_trunc('hour', ts) AS ws, mount FROM windowed)
+    GROUP BY ws ORDER BY ws`,
+  daily_sales: `
+    SELECT strftime(ws, ${ISO}) AS window_start, strftime(ws + INTERVAL 1 DAY, ${ISO}) AS window_end,
+      CAST(COUNT(*) AS INTEGER) AS cnt_of_sales, CAST(SUM(mount) AS DOUBLE) AS sum_of_sales
+    FROM (SELECT date_trunc('day', ts) AS ws, mount FROM windowed)
     GROUP BY ws ORDER BY ws`,
   hourly_division_category: `
     SELECT strftime(ws, ${ISO}) AS window_start, strftime(ws + INTERVAL 1 HOUR, ${ISO}) AS window_end,
@@ -194,7 +199,7 @@ function toCell(value: unknown, column: string): string | number | null {
 }
 
 /**
- * Computes the nine shipped queries over a raw input file, independently of the pipeline.
+ * Computes the shipped queries over a raw input file, independently of the pipeline.
  *
  * Semantics before aggregation are the pipeline's: malformed lines (not JSON, or failing the raw
  * schema) are skipped; enrich joins the product CSV on `product_cd` and drops unknown products;

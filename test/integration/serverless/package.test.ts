@@ -27,13 +27,29 @@ afterAll(() => rm(outDir, { recursive: true, force: true }));
 const ofType = (type: string): Resource[] => Object.values(template.Resources).filter((resource) => resource.Type === type);
 
 describe('serverless.yml: serverless package (offline, no credentials)', () => {
-  it('declares the four streams on demand with KMS encryption', () => {
+  it('declares the five streams provisioned with one shard each (params.shards) and KMS encryption', () => {
     const streams = ofType('AWS::Kinesis::Stream');
     expect(streams.map((s) => s.Properties.Name).sort()).toEqual(['eddy-pkgtest-aggregates', 'eddy-pkgtest-clean', 'eddy-pkgtest-enriched', 'eddy-pkgtest-oceanus', 'eddy-pkgtest-raw']);
     for (const stream of streams) {
-      expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
+      expect(stream.Properties.StreamModeDetails).toEqual({ StreamMode: 'PROVISIONED' });
+      expect(stream.Properties.ShardCount).toBe(1);
       expect(stream.Properties.StreamEncryption).toMatchObject({ EncryptionType: 'KMS' });
     }
+  });
+
+  it('serves the dashboard through API Gateway: the page open, the /api routes behind the stage\'s API key and a throttled usage plan', () => {
+    const methods = ofType('AWS::ApiGateway::Method').map((m) => ({ key: m.Properties.ApiKeyRequired === true, method: m.Properties.HttpMethod, resource: JSON.stringify(m.Properties.ResourceId) }));
+    expect(methods).toHaveLength(4);
+    expect(methods.filter((m) => m.key).map((m) => m.resource).sort()).toEqual([expect.stringContaining('ApiGatewayResourceApiDashboard'), expect.stringContaining('ApiGatewayResourceApiResultsQueryVar')]);
+    expect(methods.every((m) => m.method === 'GET')).toBe(true);
+    expect(ofType('AWS::ApiGateway::ApiKey').map((k) => k.Properties.Name)).toEqual(['eddy-pkgtest-dashboard']);
+    expect(ofType('AWS::ApiGateway::UsagePlan')[0]?.Properties.Throttle).toEqual({ RateLimit: 20, BurstLimit: 40 });
+    expect(template.Resources.DashboardErrorsAlarm?.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'DashboardLambdaFunction' } }], AlarmActions: [{ Ref: 'AlarmTopic' }] });
+  });
+
+  it('ships the built dashboard page in the dashboard function\'s package', async () => {
+    const { stdout } = await promisify(execFile)('unzip', ['-l', join(outDir, 'dashboard.zip')]);
+    for (const file of ['dashboard/dist/index.html', 'dashboard/dist/app.js', 'dashboard/dist/style.css', 'functions/dashboard.cjs']) expect(stdout).toContain(file);
   });
 
   it('declares on-demand, encrypted tables, the products table keyed by product_cd, TTL where state expires', () => {
@@ -348,7 +364,7 @@ describe('serverless.yml: least privilege, encryption and alarms of the deployed
 
   it('alarms on every stage\'s error output and failed records, on the metrics the stages actually publish', async () => {
     const printed = (await printServerless({ stage: 'pkgtest' })) as PrintedConfig;
-    const services = [...new Set(await Promise.all(Object.values(printed.functions).map((fn) => serviceOf(fn.handler))))].sort();
+    const services = [...new Set(await Promise.all(Object.values(printed.functions).filter((fn) => fn.events.some((event) => event.stream !== undefined)).map((fn) => serviceOf(fn.handler))))].sort();
     expect(services).toEqual(['aggregate', 'dedupe', 'enrich', 's3-writer']);
     const query = /^SELECT SUM\((\w+)\) FROM SCHEMA\((\w+), ([\w, ]+)\) WHERE service = '([^']+)'$/;
     for (const service of services) {

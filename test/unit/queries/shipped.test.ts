@@ -6,9 +6,10 @@ import { toFlinkSql } from '../../../shared/queries/index.js';
 const TUMBLE_1H = "FROM TABLE(TUMBLE(TABLE clean, DESCRIPTOR(tr_datetime), INTERVAL '1' HOUR))";
 
 describe('Queries: shipped', () => {
-  it('ships the nine queries of the hands-on under their names', () => {
+  it("ships the hands-on's nine queries and the dashboard's daily_sales under their names", () => {
     expect(Object.keys(queries).sort()).toEqual([
       'cumulative_daily_sales',
+      'daily_sales',
       'division_totals',
       'hourly_division_category',
       'hourly_division_rollup',
@@ -48,6 +49,12 @@ describe('Queries: shipped', () => {
     expect(sql).toContain("COUNT(DISTINCT CONCAT_WS('|', store_cd, pos_num, tr_date, receipt_num)) AS visitors");
     expect(sql).toContain('SUM(mount) AS sum_of_sales');
     expect(sql).not.toContain('GROUP BY');
+  });
+
+  it('daily_sales counts and sums line items per 1 d tumbling window', () => {
+    const sql = toFlinkSql(queries.daily_sales);
+    expect(sql).toContain('SELECT window_start, window_end, COUNT(*) AS cnt_of_sales, SUM(mount) AS sum_of_sales');
+    expect(sql).toContain("FROM TABLE(TUMBLE(TABLE clean, DESCRIPTOR(tr_datetime), INTERVAL '1' DAY))");
   });
 
   it('hourly_sales sums mount per 1 h tumbling window', () => {
