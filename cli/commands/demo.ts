@@ -95,7 +95,7 @@ the trigger's checkpoints, and the replay from the record it had reached. --fres
         const errors = await countObjects(createS3Client(), names.bucket, 'data/stream_error_data/', (key) => key.split('/').at(-2) ?? '?');
         const totals = await readStageTotals(logDir);
         say(`\nPer stage (eddy stats):\n${formatStageTotals(totals)}`);
-        say(`Pipeline: produced ${count(produced.recordsSent)} records this run → clean stream ${count(keys.size)} distinct keys (expected ${count(rows)}); error objects ${[...errors.values()].reduce((a, b) => a + b, 0)}.`);
+        say(`Pipeline: produced ${count(produced.recordsSent)} records this run${produced.recordsSent >= rows ? ` (${count(rows)} rows + ${count(produced.recordsSent - rows)} resent)` : ''} → clean stream ${count(keys.size)} distinct keys (expected ${count(rows)}); error objects ${[...errors.values()].reduce((a, b) => a + b, 0)}.`);
         say(`\nDashboard (sales_kpi): sales ₩${count(view.kpi.sales)}, visitors ${count(view.kpi.visitors)}, last transaction ${view.kpi.lastTransaction ?? '—'}; ${view.daily.length} days of daily_sales.`);
         say(`Sales by division (division_totals):\n${barChart(view.divisions.map((d) => [d.division, d.sales] as const))}`);
         const check = await checkDashboardAgainstLake(createS3Client(), names.bucket, view);

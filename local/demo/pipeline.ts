@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createDynamoDBDocumentClient, createKinesisClient } from '../../shared/adapters/clients.js';
 import { DynamoDBItemWriter } from '../../shared/adapters/DynamoDBItemWriter.js';
 import { KinesisRecordSink } from '../../shared/adapters/KinesisRecordSink.js';
+import { KINESIS_LIMITS } from '../../shared/constants.js';
 import { ConfigError, PipelineError, RetryableError } from '../../shared/errors.js';
 import { createPartitionKeyFn, parsePartitionKeySpec } from '../../shared/producer/partitionKeys.js';
 import { produceRecords, type ProduceSummary } from '../../shared/producer/produceRecords.js';
@@ -166,7 +167,9 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
     if (options.keep !== true) await stackDown().catch(() => undefined);
   };
   // Ctrl-C: note how far the replay got, finish in-flight invocations, stop what this run started, and exit 130.
+  let interrupted = false;
   const interrupt = (): void => {
+    interrupted = true;
     log('\nInterrupted: stopping the trigger, the dashboard and the stack…');
     void (async () => {
       await saveProgress(inputDone).catch(() => undefined);
@@ -214,12 +217,15 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
     let summary: ProduceSummary = { rowsRead: 0, recordsSent: 0, unparseable: 0, failedLines: [], calls: 0, retries: 0, seconds: 0, rowsPerSecond: 0 };
     if (inputDone) say(`④ nothing to produce: the persisted replay was produced in full (${count(produced)} records) and its final watermark sent`);
     else {
-      if (started > 0) say(`④ continuing the replay after the ${count(started)} records produced before`);
-      summary = await produceRecords(skipLines(options.lines, started), new KinesisRecordSink(createKinesisClient(), names.raw), {
+      // A put whose entries partly failed is retried before the next: only the last put's records can be unacknowledged out of order.
+      const skip = Math.max(0, started - KINESIS_LIMITS.putRecordsMaxRecords);
+      if (started > 0) say(`④ continuing the replay after the ${count(started)} records produced before (the last ${count(started - skip)} sent again: dedupe drops those that arrived)`);
+      produced = skip;
+      summary = await produceRecords(skipLines(options.lines, skip), new KinesisRecordSink(createKinesisClient(), names.raw), {
         partitionKey: createPartitionKeyFn(parsePartitionKeySpec('random', options.seed)),
         ...(options.speed === undefined ? {} : { pacing: { speed: options.speed } }),
         onProgress: (records) => {
-          produced = started + records;
+          produced += records;
           bar.tick(records);
         },
       });
@@ -253,6 +259,10 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
       await new Promise<never>(() => undefined);
     }
     return code;
+  } catch (error) {
+    // Stopping the stack under a running step fails that step: the interrupt's own exit (130) is the outcome.
+    if (interrupted) await new Promise<never>(() => undefined);
+    throw error;
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);

@@ -16,7 +16,7 @@ const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 /**
  * The built dashboard page from a folder (`dashboard/dist` in the Lambda package, the demo's
- * build folder locally), each file read once and kept: a warm Lambda serves it from memory.
+ * build folder locally), each file found read once and kept: a warm Lambda serves it from memory.
  */
 export class FilePageAssets implements PageAssets {
   private readonly cache = new Map<string, Promise<PageAsset | undefined>>();
@@ -26,17 +26,20 @@ export class FilePageAssets implements PageAssets {
   public get(name: string): Promise<PageAsset | undefined> {
     const contentType = CONTENT_TYPES[extname(name)];
     if (!SAFE_NAME.test(name) || contentType === undefined) return Promise.resolve(undefined);
-    let found = this.cache.get(name);
-    if (found === undefined) {
-      found = readFile(join(this.dir, name)).then(
-        (body) => ({ body, contentType }),
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT') return undefined;
-          throw error;
-        },
-      );
-      this.cache.set(name, found);
-    }
+    const cached = this.cache.get(name);
+    if (cached !== undefined) return cached;
+    // Only files found are kept: a miss or a failed read is tried again next time, and unknown names cannot grow the cache.
+    const found = readFile(join(this.dir, name)).then(
+      (body) => ({ body, contentType }),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      },
+    );
+    void found.then(
+      (asset) => asset !== undefined && this.cache.set(name, found),
+      () => undefined,
+    );
     return found;
   }
 }

@@ -101,7 +101,7 @@ function cumulativeDay(rows: readonly ResultRow[]): DashboardView['cumulative'] 
 }
 
 /**
- * Reads what the dashboard shows from the query results, in seven reads whatever the history:
+ * Reads what the dashboard shows from the query results, in six reads whatever the history:
  * the continuous queries' current rows, and the windowed queries' windows of the last day or
  * two around the latest event time (`sales_kpi.last_tr_datetime`), so a poll stays cheap as
  * the results grow.

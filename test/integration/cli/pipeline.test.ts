@@ -41,7 +41,7 @@ afterAll(async () => {
 
 describe('CLI: the pipeline end to end', () => {
   it('eddy demo runs stack → products → trigger → producer → enrich → dedupe → aggregate and accounts for every record', async () => {
-    const { code, stdout, stderr } = await eddy('demo', '--rows', '3000', '--to', '2015-01-06', '--duplicates', '0.02', '--keep', ...ports);
+    const { code, stdout, stderr } = await eddy('demo', '--rows', '3000', '--to', '2015-01-06', '--duplicates', '0.02', '--keep', '--exit', '--speed', '0', '--port', '0', ...ports);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('5,446 loaded');
     const resent = Number(/\+ ([\d,]+) resent/.exec(stdout)?.[1]?.replace(/,/g, ''));
@@ -51,7 +51,9 @@ describe('CLI: the pipeline end to end', () => {
     expect(stdout).toContain('3,000 distinct keys (expected 3,000)');
     expect(stdout).toContain('Sales by division');
     expect(stdout).toMatch(/aggregate +in +3,000 = out +3,000 \+ errors 0 \+ duplicates 0 \+ failed 0 +✓/);
-    expect(stdout).toMatch(/Windows fired: (1[0-4]\d) hours of hourly_sales/);
+    expect(stdout).toMatch(/dashboard: http:\/\/127\.0\.0\.1:\d+\/#key=\S+/);
+    expect(stdout).toContain('6 days, 3,000 line items');
+    expect(stdout).toContain('every day and the total agree ✓');
     const stats = await eddy('stats', '--json');
     const totals = JSON.parse(stats.stdout) as { stage: string }[];
     expect(totals.map((t) => t.stage)).toEqual(['enrich', 'dedupe', 'aggregate', 's3-writer:raw', 's3-writer:summary']);
@@ -112,9 +114,13 @@ describe('CLI: the pipeline end to end', () => {
     expect(output).toContain('Kinesis triggers stopped, checkpoints saved');
   }, 150_000);
 
-  it('eddy demo refuses to run over a running stack unless --fresh', async () => {
-    const refused = await eddy('demo', '--rows', '10', ...ports);
+  it('eddy demo refuses to run over a stack it did not persist unless --fresh', async () => {
+    expect((await eddy('stack', 'down')).code).toBe(0);
+    expect((await eddy('stack', 'up', '--memory', ...ports)).code).toBe(0);
+    // The settings of the persisted replay above, so only the running stack stands in the way.
+    const refused = await eddy('demo', '--rows', '3000', '--to', '2015-01-06', '--duplicates', '0.02', '--exit', ...ports);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('already running');
-  });
+    expect(refused.stderr).toContain('--fresh');
+  }, 60_000);
 });
