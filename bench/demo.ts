@@ -89,9 +89,8 @@ while (child.exitCode === null) {
 const code = await exited;
 const total = Date.now() - started;
 process.stderr.write('\n');
-if (code !== 0) throw new Error(`eddy demo exited ${code}:\n${output.slice(-3000)}`);
-
 try {
+  if (code !== 0) throw new Error(`eddy demo exited ${code}:\n${output.slice(-3000)}`);
   await useLocalStack();
   const bucket = /eddy-\w+-data/.exec(output)?.[0] ?? 'eddy-dev-data';
   const lake = await queryLake(createS3Client(), bucket, 'SELECT tr_datetime, min(event_time) AS sent FROM transaction_order GROUP BY tr_datetime ORDER BY tr_datetime');
@@ -107,7 +106,7 @@ try {
     return firing === undefined ? [] : [seenAt - firing.sent];
   });
   const drained = /⑤ streams drained and every window fired ([\d.]+) s/.exec(output)?.[1];
-  console.log(`demo bench: eddy demo ${extra.join(' ') || '(defaults: 94,498 rows at 100,000×)'}, Node ${process.version}`);
+  console.log(`demo bench: eddy demo ${extra.join(' ') || '(defaults: 94,498 rows at 60,000×)'}, Node ${process.version}`);
   console.log(`   wall clock: ${seconds(total)} in all; all six charts filled ${filledAt === undefined ? 'never' : seconds(filledAt - started)} after the start; drained ${drained ?? '?'} s after the last record`);
   console.log(`   event → dashboard KPI line:     p50 ${seconds(quantile(kpi, 0.5))}, p99 ${seconds(quantile(kpi, 0.99))}, max ${seconds(Math.max(...kpi))} (${kpi.length} samples, polled every 100 ms)`);
   console.log(`   event → hourly window on chart: p50 ${seconds(quantile(hourly, 0.5))}, p99 ${seconds(quantile(hourly, 0.99))}, max ${seconds(Math.max(...hourly))} (${hourly.length} windows)`);

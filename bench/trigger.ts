@@ -72,7 +72,8 @@ const model: ServerlessModel = {
       timeoutSeconds: 60,
       memorySize: 1024,
       environment: {},
-      schedules: [],      httpEvents: [],
+      schedules: [],
+      httpEvents: [],
       streamEvents: [
         { streamName, streamArn, batchSize: 500, batchWindowSeconds: 0, startingPosition: 'TRIM_HORIZON', parallelizationFactor: 1, maximumRetryAttempts: -1, maximumRecordAgeInSeconds: -1, bisectBatchOnFunctionError: false, reportBatchItemFailures: false, enabled: true },
       ],

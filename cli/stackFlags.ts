@@ -16,7 +16,7 @@ export function stackPorts(flags: Flags): StackPorts {
 
 /** The `--shards` flag of the commands that start a stack for one run. */
 export const SHARDS_FLAG: Readonly<Record<string, FlagSpec>> = {
-  shards: { type: 'string', description: 'Shards of each on-demand stream on the local stack (default: custom.eddy.localShards of serverless.yml)' },
+  shards: { type: 'string', description: "Shards of every stream on the local stack (default: serverless.yml's params.shards)" },
 };
 
 /** Reads `--shards`, naming a bad value; undefined when not given. */

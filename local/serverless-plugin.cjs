@@ -25,7 +25,7 @@ class EddyLocalStreams {
 
   /** Builds the dashboard page into dashboard/dist, for the dashboard function's package. */
   async buildDashboard() {
-    const [{ buildDashboardPage }] = await this.load('../shared/dashboard/buildPage.ts');
+    const [{ buildDashboardPage }] = await this.load('dashboard/buildPage.ts');
     const built = await buildDashboardPage(join(this.projectDir, 'dashboard', 'dist'));
     this.log.notice(`eddy: dashboard page built (${built.files.length} files, ${built.bytes} bytes) for the dashboard function`);
   }

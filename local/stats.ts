@@ -88,19 +88,23 @@ async function readFrom(path: string, offset: number): Promise<Buffer> {
  */
 export function followStageTotals(logDir: string): StageTotalsFollower {
   const totals = new Map<string, StageTotals>();
-  const offsets = new Map<string, { bytes: number; partial: string }>();
+  const offsets = new Map<string, { bytes: number; partial: Buffer }>();
   return {
     async read() {
       const files = (await readdir(logDir).catch(() => [] as string[])).filter((name) => name.endsWith('.log'));
       for (const file of files) {
-        const seen = offsets.get(file) ?? { bytes: 0, partial: '' };
+        const seen = offsets.get(file) ?? { bytes: 0, partial: Buffer.alloc(0) };
         const added = await readFrom(join(logDir, file), seen.bytes);
-        const lines = (seen.partial + added.toString('utf8')).split('\n');
-        let partial = lines.pop() ?? '';
+        // Split on newline bytes, so a character cut between two reads is decoded whole.
+        const text = Buffer.concat([seen.partial, added]);
+        const end = text.lastIndexOf(0x0a) + 1;
+        const lines = text.subarray(0, end).toString('utf8').split('\n');
+        let partial = text.subarray(end);
         // The last line without its newline: complete if it parses (a log's last line), else still being written.
-        if (partial.includes('"batch done"') && parses(partial)) {
-          lines.push(partial);
-          partial = '';
+        const tail = partial.toString('utf8');
+        if (tail.includes('"batch done"') && parses(tail)) {
+          lines.push(tail);
+          partial = Buffer.alloc(0);
         }
         offsets.set(file, { bytes: seen.bytes + added.length, partial });
         for (const line of lines) if (line.includes('"batch done"')) addReport(totals, JSON.parse(line) as BatchReport);

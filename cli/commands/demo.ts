@@ -42,7 +42,7 @@ and prints a summary. The dashboard then keeps being served until Ctrl-C (--exit
 
 Ctrl-C stops the trigger (in-flight invocations finish), the dashboard and the stack; the data
 stays on disk. A second 'npm start' continues from it: the stack's streams, tables and bucket,
-the trigger's checkpoints, and the replay from the record it had reached. --fresh starts over
+the trigger's checkpoints, and the replay from the record it had reached (.eddy/data/<stage>/demo-replay.json). --fresh starts over
 (it drops the data, and replaces a stack started otherwise).`,
   flags: {
     speed: { type: 'string', description: 'Replay speed-up of event time (0: unpaced)', default: String(DEMO_SPEED) },
@@ -72,15 +72,17 @@ the trigger's checkpoints, and the replay from the record it had reached. --fres
     const to = stringFlag(flags, 'to') ?? SCENARIO.to;
     const lines = withDuplicates(transactionLines(generateTransactions({ rows, seed, from, to })), { rate: duplicateRate, seed });
     const apiKey = stringFlag(flags, 'api-key');
+    const stage = stringFlag(flags, 'stage') ?? 'dev';
     return runPipeline({
       command: 'eddy demo',
-      stage: stringFlag(flags, 'stage') ?? 'dev',
+      stage,
       ports: stackPorts(flags),
       shards: stackShards(flags),
       fresh: flags.fresh === true,
       keep: flags.keep === true,
       persist: true,
-      replay: { progress: new ReplayProgressFile(join(stateDir(), 'demo-replay.json')), input: `rows ${rows}, seed ${seed}, ${from}…${to}, duplicates ${duplicateRate}` },
+      // Beside the stack's data, so whatever drops the data (--fresh, eddy stack up --fresh) drops the progress with it.
+      replay: { progress: new ReplayProgressFile(join(stateDir(), 'data', stage, 'demo-replay.json')), input: `stage ${stage}, rows ${rows}, seed ${seed}, ${from}…${to}, duplicates ${duplicateRate}` },
       ...(speed > 0 ? { speed } : {}),
       dashboard: { port, ...(apiKey === undefined ? {} : { apiKey }) },
       serveUntilInterrupted: flags.exit !== true,

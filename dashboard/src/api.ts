@@ -38,7 +38,12 @@ export async function fetchDashboard(apiKey: string, timeoutMs = REQUEST_TIMEOUT
       cache: 'no-store',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    if (REFUSED.has(response.status)) return { kind: 'refused', status: response.status };
+    if (REFUSED.has(response.status)) {
+      // API Gateway answers an unknown route with 403 too: only `Forbidden` is about the key.
+      const message = ((await response.json().catch(() => ({}))) as { message?: unknown }).message;
+      if (response.status === 403 && message !== 'Forbidden') return { kind: 'error', message: `API answered 403 ${String(message ?? '')} (open the page's URL with its trailing slash)` };
+      return { kind: 'refused', status: response.status };
+    }
     if (!response.ok) return { kind: 'error', message: `API answered ${response.status}${response.statusText === '' ? '' : ` ${response.statusText}`}` };
     const view = (await response.json().catch(() => null)) as DashboardView | null;
     if (typeof view !== 'object' || view === null || typeof view.kpi !== 'object') return { kind: 'error', message: 'API answered an unexpected body' };

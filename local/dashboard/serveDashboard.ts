@@ -5,7 +5,7 @@ import { DynamoDBResultStore } from '../../shared/adapters/DynamoDBResultStore.j
 import { FilePageAssets } from '../../shared/adapters/FilePageAssets.js';
 import { SHIPPED_QUERY_NAMES } from '../../shared/aggregate/queries.js';
 import { createDashboardApi } from '../../shared/dashboard/api.js';
-import { buildDashboardPage } from '../../shared/dashboard/buildPage.js';
+import { buildDashboardPage } from './buildPage.js';
 import { loadDashboardConfig } from '../../shared/dashboard/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import type { ServerlessModel } from '../serverlessModel.js';
@@ -33,7 +33,7 @@ export interface LocalDashboard extends DashboardServer {
   readonly pageBytes: number;
 }
 
-/** A random API key: 20 characters, as API Gateway's generated keys are at least. */
+/** A random API key: 32 URL-safe characters (API Gateway's own keys are at least 20). */
 export const newApiKey = (): string => randomBytes(24).toString('base64url');
 
 /**

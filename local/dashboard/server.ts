@@ -79,7 +79,13 @@ function send(response: ServerResponse, result: APIGatewayProxyResult): void {
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const routes = [...options.routes].sort((a, b) => specificity(a) - specificity(b));
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target Node's parser takes but URL refuses (`//[`): answered, never thrown.
+      return send(response, { statusCode: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Bad request target' }) });
+    }
     const method = request.method ?? 'GET';
     let pathParameters: Record<string, string> | undefined;
     const route = routes.find((candidate) => candidate.method === method && (pathParameters = matchRoute(candidate.path, url.pathname)) !== undefined);

@@ -55,7 +55,7 @@ export interface PipelineOptions {
   readonly command: string;
   readonly stage: string;
   readonly ports: StackPorts;
-  /** Shards of each on-demand stream. @default custom.eddy.localShards of serverless.yml */
+  /** Shards of every stream on the local stack. @default serverless.yml's (params.shards) */
   readonly shards?: number;
   /** Stop a running stack first (and, with `persist`, drop its data) instead of refusing to run or continuing it. @default false */
   readonly fresh?: boolean;
@@ -264,6 +264,8 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
     if (interrupted) await new Promise<never>(() => undefined);
     throw error;
   } finally {
+    // An interrupt owns the shutdown and the exit code (130), even when the run ended meanwhile.
+    if (interrupted) await new Promise<never>(() => undefined);
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     await stopAll();

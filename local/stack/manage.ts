@@ -24,7 +24,7 @@ export interface StackUpOptions {
   readonly ports?: Partial<StackPorts>;
   /** Drop persisted data first. */
   readonly fresh?: boolean;
-  /** Shards of each on-demand stream. @default custom.eddy.localShards of serverless.yml */
+  /** Shards of every stream, whatever serverless.yml says. @default serverless.yml's (params.shards, custom.eddy.localShards for an on-demand stream) */
   readonly shards?: number;
 }
 

@@ -1,7 +1,7 @@
 import type { CompiledQuery } from '../aggregate/compile.js';
 import { publishedWindowRows, windowResults } from '../aggregate/emit.js';
 import { crossesWindowEnd, windowsEndingIn, windowsOfSlice, type Interval } from '../aggregate/windows.js';
-import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type PendingFiring, type SliceImage } from '../ports/AggregateStateStore.js';
+import { FINAL_EVENT_TIME, type AggregateStateStore, type FiringClaim, type SliceImage } from '../ports/AggregateStateStore.js';
 import type { ResultPublisher } from '../ports/ResultPublisher.js';
 import type { ResultStore } from '../ports/ResultStore.js';
 import { BEFORE_TIME } from '../aggregate/watermark.js';
@@ -105,38 +105,28 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
       emitted.set(query, set);
       for (const w of due) set.add(`${w.start}:${w.end}`);
     };
-    // Queries fire independently of each other (each has its own claim, results and rows), so
-    // they fire side by side: an invocation waits for the slowest query, not for their sum.
-    const pendingOnes: { query: CompiledQuery; pending: PendingFiring }[] = [];
     for (const query of windowed) {
       const pending = pipeline.pending.get(query.name);
       if (pending !== undefined) {
-        pendingOnes.push({ query, pending });
+        const mine = pending.owner === owner;
+        if (!mine && now - pending.claimedAt <= deps.firingTimeoutMs) continue;
+        if (!mine && !(await deps.state.takeOverFiring(query.name, pending, owner, now))) continue;
+        remember(query.name, await emitRange(query, { from: pending.from, to: pending.to }, pending.claimedAt));
+        await deps.state.completeFiring(query.name, pending.to);
         continue;
       }
       const watermark = queryWatermark(bound, query);
       const fired = pipeline.fired.get(query.name);
       if (watermark !== undefined && crossesWindowEnd(query.definition.window, fired ?? BEFORE_TIME, watermark)) claims.push({ query: query.name, from: fired, to: watermark });
     }
-    await Promise.all(
-      pendingOnes.map(async ({ query, pending }) => {
-        const mine = pending.owner === owner;
-        if (!mine && now - pending.claimedAt <= deps.firingTimeoutMs) return;
-        if (!mine && !(await deps.state.takeOverFiring(query.name, pending, owner, now))) return;
-        remember(query.name, await emitRange(query, { from: pending.from, to: pending.to }, pending.claimedAt));
-        await deps.state.completeFiring(query.name, pending.to);
-      }),
-    );
     const firedNow = new Map(pipeline.fired);
     if (await deps.state.claimFiring(owner, claims, now)) {
-      await Promise.all(
-        claims.map(async (claim) => {
-          const query = windowed.find((candidate) => candidate.name === claim.query) as CompiledQuery;
-          remember(query.name, await emitRange(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
-          await deps.state.completeFiring(query.name, claim.to);
-          firedNow.set(query.name, claim.to);
-        }),
-      );
+      for (const claim of claims) {
+        const query = windowed.find((candidate) => candidate.name === claim.query) as CompiledQuery;
+        remember(query.name, await emitRange(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
+        await deps.state.completeFiring(query.name, claim.to);
+        firedNow.set(query.name, claim.to);
+      }
     }
     // After the end of input every invocation says so again: a reader that missed it (a crash) still gets it.
     if (deps.downstream !== undefined && bound !== undefined && bound >= FINAL_EVENT_TIME && windowed.every((query) => (firedNow.get(query.name) ?? BEFORE_TIME) >= FINAL_EVENT_TIME)) {

@@ -10,7 +10,8 @@ import { launchChromium } from '../helpers/browser.js';
 
 // `eddy demo` as `npm start` runs it (its own stack on free ports, its own state folder), on six
 // days of the scenario replayed at 20,000× event time (about 26 s), with the page open in
-// Debian's Chromium while the records flow.
+// Debian's Chromium while the records flow. The API checks go first: the demo (--exit) leaves once
+// it has drained.
 const SCREENSHOT = join(import.meta.dirname, 'screenshots', 'dashboard.png');
 const CHARTS = ['kpi', 'hourly', 'daily', 'divisions', 'top3', 'cumulative'] as const;
 
@@ -66,6 +67,22 @@ afterAll(async () => {
 });
 
 describe('Dashboard: the live page of npm start', () => {
+  it('refuses the API without its key, or with a wrong one, and serves it with the key', async () => {
+    const key = decodeURIComponent(/#key=(.+)$/.exec(pageUrl)?.[1] ?? '');
+    expect((await fetch(`${baseUrl}api/dashboard`)).status).toBe(403);
+    expect((await fetch(`${baseUrl}api/results/hourly_sales`, { headers: { 'x-api-key': `${key}x` } })).status).toBe(403);
+    const hours = async (): Promise<{ window_start: string }[]> => {
+      const answer = await fetch(`${baseUrl}api/results/hourly_sales?from=2015-01-01&to=2015-01-02`, { headers: { 'x-api-key': key } });
+      expect(answer.status).toBe(200);
+      return ((await answer.json()) as { rows: { window_start: string }[] }).rows;
+    };
+    // The first hours fire a few seconds into the replay.
+    await expect.poll(async () => (await hours()).length, { timeout: 60_000, interval: 250 }).toBeGreaterThan(0);
+    expect((await hours()).every((row) => row.window_start.startsWith('2015-01-01'))).toBe(true);
+    // The page itself needs no key (it asks for one).
+    expect((await fetch(baseUrl)).status).toBe(200);
+  });
+
   it('loads without console errors, fills every chart, and its KPI changes while data flows', async () => {
     await page.goto(pageUrl);
     await expect.poll(() => page.locator('#kpi-sales').textContent(), { timeout: 60_000, interval: 250 }).toMatch(/₩[\d,]+/);
@@ -78,19 +95,6 @@ describe('Dashboard: the live page of npm start', () => {
     mkdirSync(join(import.meta.dirname, 'screenshots'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(consoleErrors).toEqual([]);
-  });
-
-  it('refuses the API without its key, or with a wrong one, and serves it with the key', async () => {
-    const key = decodeURIComponent(/#key=(.+)$/.exec(pageUrl)?.[1] ?? '');
-    expect((await fetch(`${baseUrl}api/dashboard`)).status).toBe(403);
-    expect((await fetch(`${baseUrl}api/results/hourly_sales`, { headers: { 'x-api-key': `${key}x` } })).status).toBe(403);
-    const answer = await fetch(`${baseUrl}api/results/hourly_sales?from=2015-01-01&to=2015-01-02`, { headers: { 'x-api-key': key } });
-    expect(answer.status).toBe(200);
-    const body = (await answer.json()) as { rows: { window_start: string }[] };
-    expect(body.rows.length).toBeGreaterThan(0);
-    expect(body.rows.every((row) => row.window_start.startsWith('2015-01-01'))).toBe(true);
-    // The page itself needs no key (it asks for one).
-    expect((await fetch(baseUrl)).status).toBe(200);
   });
 
   it('ends with the dashboard agreeing with eddy query over the lake, every stage balanced', async () => {

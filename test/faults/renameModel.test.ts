@@ -26,7 +26,8 @@ const model: ServerlessModel = {
       timeoutSeconds: 60,
       memorySize: 1024,
       environment: { PRODUCTS_TABLE: 'eddy-faults-products', OUTPUT_STREAM: 'eddy-faults-enriched', ERROR_BUCKET: 'eddy-faults-data', ERROR_PREFIX: 'data/stream_error_data/', SEEN: 'eddy-faults-dedupe' },
-      schedules: [],      httpEvents: [],
+      schedules: [],
+      httpEvents: [],
       streamEvents: [
         {
           streamName: 'eddy-faults-raw',

@@ -93,7 +93,8 @@ export async function triggerFixture(options: FixtureOptions = {}): Promise<Trig
     memorySize: 256,
     environment: { OUT_FILE: outFile, ...options.environment },
     streamEvents: [settings],
-    schedules: [],    httpEvents: [],
+    schedules: [],
+    httpEvents: [],
   };
   const model: ServerlessModel = { service: 'eddy', stage: 'test', region: process.env.AWS_REGION ?? 'ap-northeast-2', accountId: '000000000000', streams: [], tables: [], buckets: [], functions: [fn] };
   return {

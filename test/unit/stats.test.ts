@@ -1,12 +1,30 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatStageTotals, readStageTotals } from '../../local/stats.js';
+import { followStageTotals, formatStageTotals, readStageTotals } from '../../local/stats.js';
 
 const line = (stage: string, counts: Record<string, unknown>): string => JSON.stringify({ level: 'INFO', message: 'batch done', stage, ...counts });
 
 describe('Stats: per-stage accounting from function logs', () => {
+  it('follows growing logs, each report counted once, a line cut mid-write (even inside a character) counted when complete', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eddy-stats-'));
+    try {
+      const follower = followStageTotals(dir);
+      expect(await follower.read()).toEqual([]);
+      const first = Buffer.from(`${line('enrich', { in: 10, out: 9, rejected: { unknown_product: 1 }, duplicates: 0, failed: 0 })}\n`);
+      const second = Buffer.from(line('enrich', { in: 5, out: 5, rejected: {}, duplicates: 0, failed: 0, note: '등촌점' }));
+      const cut = second.indexOf(Buffer.from('촌')) + 1;
+      await writeFile(join(dir, 'enrich.log'), Buffer.concat([first, second.subarray(0, cut)]));
+      expect((await follower.read()).map((t) => [t.stage, t.in, t.out, t.invocations])).toEqual([['enrich', 10, 9, 1]]);
+      await appendFile(join(dir, 'enrich.log'), Buffer.concat([second.subarray(cut), Buffer.from('\n')]));
+      expect((await follower.read()).map((t) => [t.stage, t.in, t.out, t.invocations])).toEqual([['enrich', 15, 14, 2]]);
+      expect((await follower.read()).map((t) => t.in)).toEqual([15]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('sums each stage’s reports and checks in = out + errors + duplicates + failed, per stage and for the pipeline', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'eddy-stats-'));
     try {

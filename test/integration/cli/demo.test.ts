@@ -45,7 +45,7 @@ describe('CLI: eddy demo', () => {
     const first = await interruptAfter([...DEMO, '--fresh', ...ports], 600);
     expect(first.code, first.output).toBe(130);
     expect(first.output).toContain("The stack's data is kept");
-    const saved = JSON.parse(await readFile(join(work, 'state', 'demo-replay.json'), 'utf8')) as { produced: number; done: boolean };
+    const saved = JSON.parse(await readFile(join(work, 'state', 'data', 'dev', 'demo-replay.json'), 'utf8')) as { produced: number; done: boolean };
     expect(saved.done).toBe(false);
     expect(saved.produced).toBeGreaterThanOrEqual(600);
     expect(saved.produced).toBeLessThan(2020);
@@ -56,7 +56,7 @@ describe('CLI: eddy demo', () => {
     // Every generated row once on the clean stream across both runs, and the dashboard equal to the lake.
     expect(second.stdout).toContain('2,000 distinct keys (expected 2,000)');
     expect(second.stdout).toContain('every day and the total agree ✓');
-    expect(JSON.parse(await readFile(join(work, 'state', 'demo-replay.json'), 'utf8'))).toMatchObject({ done: true });
+    expect(JSON.parse(await readFile(join(work, 'state', 'data', 'dev', 'demo-replay.json'), 'utf8'))).toMatchObject({ done: true });
   }, 400_000);
 
   it('refuses to continue a persisted replay of other settings, naming --fresh', async () => {
@@ -64,5 +64,6 @@ describe('CLI: eddy demo', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('--fresh');
     expect(other.stderr).toContain('rows 2000');
+    expect(other.stderr).toContain('stage dev');
   }, 90_000);
 });

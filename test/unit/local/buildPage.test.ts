@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDashboardPage } from '../../../shared/dashboard/buildPage.js';
+import { buildDashboardPage } from '../../../local/dashboard/buildPage.js';
 
 const CDN = /https?:\/\/[^\s"'`)]*(cdn\.|unpkg|jsdelivr|cdnjs|googleapis|gstatic)/i;
 
