@@ -113,6 +113,9 @@ const busy = (stats: readonly FunctionStats[]): string =>
     .map((s) => `${s.function} (${count(s.behind)} behind, ${count(s.recordsIn - s.recordsDone)} read but not done)`)
     .join(', ') || 'no function reports records behind (a shard still being polled, or a retry under way)';
 
+/** How often a persisted replay notes how far it got while producing. */
+const SAVE_PROGRESS_MS = 2_000;
+
 /** Drops the lines an earlier run produced already, counting on. */
 async function* skipLines(lines: AsyncIterable<SourceLine>, skip: number): AsyncGenerator<SourceLine> {
   let seen = 0;
@@ -155,8 +158,14 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
   let stopTicker: (() => void) | undefined;
   let produced = progress?.produced ?? 0;
   let inputDone = progress?.done === true;
-  const saveProgress = async (done: boolean): Promise<void> => {
-    if (options.replay !== undefined && options.persist === true) await options.replay.progress.save({ input: options.replay.input, produced, done });
+  // Saves run one after another, so a periodic save never lands after the final one.
+  let saving = Promise.resolve();
+  const saveProgress = (done: boolean): Promise<void> => {
+    const replay = options.replay;
+    if (replay === undefined || options.persist !== true) return Promise.resolve();
+    const progressNow = { input: replay.input, produced, done };
+    saving = saving.catch(() => undefined).then(() => replay.progress.save(progressNow));
+    return saving;
   };
   const stopAll = async (): Promise<void> => {
     stopTicker?.();
@@ -180,6 +189,7 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  process.once('SIGHUP', interrupt);
   const { model } = stack;
   say(`① stack ${stack.continued ? 'continued' : 'up'} in ${(stack.millis / 1000).toFixed(1)} s: ${model.streams.length} streams (${model.streams.map((stream) => stream.shardCount).join('+')} shards), ${model.tables.length} tables, ${model.buckets.length} bucket (${options.persist === true ? `on disk in ${join(stateDir(), 'data')}` : 'in memory'})`);
   try {
@@ -221,12 +231,18 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
       const skip = Math.max(0, started - KINESIS_LIMITS.putRecordsMaxRecords);
       if (started > 0) say(`④ continuing the replay after the ${count(started)} records produced before (the last ${count(started - skip)} sent again: dedupe drops those that arrived)`);
       produced = skip;
+      let savedAt = performance.now();
       summary = await produceRecords(skipLines(options.lines, skip), new KinesisRecordSink(createKinesisClient(), names.raw), {
         partitionKey: createPartitionKeyFn(parsePartitionKeySpec('random', options.seed)),
         ...(options.speed === undefined ? {} : { pacing: { speed: options.speed } }),
         onProgress: (records) => {
           produced += records;
           bar.tick(records);
+          // Every few seconds, so a crash (not only Ctrl-C) costs little of the replay.
+          if (performance.now() - savedAt >= SAVE_PROGRESS_MS) {
+            savedAt = performance.now();
+            void saveProgress(false).catch(() => undefined);
+          }
         },
       });
       bar.done();
@@ -268,6 +284,7 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
     if (interrupted) await new Promise<never>(() => undefined);
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
+    process.off('SIGHUP', interrupt);
     await stopAll();
     if (options.keep === true) say(`\nThe stack keeps running (eddy stack status; eddy stack down to stop it).`);
   }

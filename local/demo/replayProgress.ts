@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError } from '../../shared/errors.js';
 
@@ -29,14 +29,22 @@ export class ReplayProgressFile {
       throw error;
     });
     if (text === undefined) return { input, produced: 0, done: false };
-    const saved = JSON.parse(text) as ReplayProgress;
+    let saved: ReplayProgress;
+    try {
+      saved = JSON.parse(text) as ReplayProgress;
+    } catch (error) {
+      throw new ConfigError('--fresh', `cannot read the persisted replay's progress in ${this.path}; run again with --fresh to start over`, { cause: error });
+    }
     if (saved.input !== input) throw new ConfigError('--fresh', `the persisted stack holds a replay of other settings (${saved.input}); run again with --fresh to start over with ${input}`);
     return saved;
   }
 
+  /** Writes the progress whole or not at all (a temporary file renamed over the old one). */
   public async save(progress: ReplayProgress): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    await writeFile(this.path, `${JSON.stringify(progress)}\n`);
+    const temporary = `${this.path}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(progress)}\n`);
+    await rename(temporary, this.path);
   }
 
   public async clear(): Promise<void> {
