@@ -1,4 +1,4 @@
-import type { DashboardView } from '../../shared/dashboard/view.js';
+import type { DashboardView } from '../../shared/dashboard/viewTypes.js';
 
 /**
  * The dashboard API's one read. The URL is relative on purpose: the page and the API share an

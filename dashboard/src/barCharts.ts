@@ -1,4 +1,4 @@
-import type { DashboardView } from '../../shared/dashboard/view.js';
+import type { DashboardView } from '../../shared/dashboard/viewTypes.js';
 import { Chart, krwAxis, krwTooltip, PALETTE } from './chartSetup.js';
 import { setPanelPoints } from './dom.js';
 import { formatCompact, formatCount, formatKrw } from './format.js';

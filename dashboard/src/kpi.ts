@@ -1,4 +1,4 @@
-import type { KpiView } from '../../shared/dashboard/view.js';
+import type { KpiView } from '../../shared/dashboard/viewTypes.js';
 import { byId, setPanelPoints } from './dom.js';
 import { formatCount, formatEventTime, formatKrw } from './format.js';
 

@@ -2,7 +2,7 @@
  * The live sales dashboard page: reads the API key, polls `api/dashboard` without overlapping
  * requests, and redraws the KPI line and the five charts in place from each answer.
  */
-import type { DashboardView } from '../../shared/dashboard/view.js';
+import type { DashboardView } from '../../shared/dashboard/viewTypes.js';
 import { fetchDashboard } from './api.js';
 import { createApiKeyStore, takeKeyFromFragment } from './apiKey.js';
 import { createDailyChart, createDivisionsChart, createTop3Chart } from './barCharts.js';

@@ -3,7 +3,7 @@
  * for a gap) and the count of drawn values each panel reports in `data-points`. Pure, so the
  * rules (24 hours always, highest division first, rank order) live apart from Chart.js.
  */
-import type { DashboardView, DayHours } from '../../shared/dashboard/view.js';
+import type { DashboardView, DayHours } from '../../shared/dashboard/viewTypes.js';
 import { formatHourLabel, formatKrw } from './format.js';
 
 /** A series' values, one per label; null leaves a gap. */
