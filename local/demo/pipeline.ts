@@ -131,6 +131,10 @@ async function startStack(options: PipelineOptions): Promise<{ model: Serverless
     await stackDown();
   }
   const up = await stackUp({ stage: options.stage, persist, fresh: persist && options.fresh === true, ports: options.ports, ...(options.shards === undefined ? {} : { shards: options.shards }) });
+  const kept = up.model.streams.filter((stream) => up.resources.existing.some((entry) => entry.startsWith(`stream ${stream.name} `)));
+  if (options.shards !== undefined && kept.length > 0) {
+    process.stderr.write(`${options.command}: --shards ${options.shards} does not apply to the persisted streams (${kept.map((stream) => stream.name).join(', ')}), which keep their shards; --fresh recreates them\n`);
+  }
   return { model: up.model, millis: up.millis, continued: up.alreadyRunning };
 }
 

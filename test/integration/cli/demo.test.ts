@@ -50,8 +50,10 @@ describe('CLI: eddy demo', () => {
     expect(saved.produced).toBeGreaterThanOrEqual(600);
     expect(saved.produced).toBeLessThan(2020);
 
-    const second = await eddyProcess([...DEMO, ...ports], { env, timeoutMs: 240_000 });
+    // --shards cannot reshape the persisted streams: it says so, and the run goes on with them.
+    const second = await eddyProcess([...DEMO, '--shards', '2', ...ports], { env, timeoutMs: 240_000 });
     expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0);
+    expect(second.stderr).toContain('--shards 2 does not apply to the persisted streams');
     expect(second.stdout).toContain(`continuing the replay after the ${saved.produced.toLocaleString('en-US')} records produced before`);
     // Every generated row once on the clean stream across both runs, and the dashboard equal to the lake.
     expect(second.stdout).toContain('2,000 distinct keys (expected 2,000)');
