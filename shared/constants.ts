@@ -27,6 +27,10 @@ export const DYNAMODB_LIMITS = {
   batchGetMaxBytes: 16 * 1024 * 1024,
   /** Bytes per item. */
   itemMaxBytes: 400 * 1024,
+  /** Actions per TransactWriteItems. @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html */
+  transactWriteMaxItems: 100,
+  /** Bytes of all items of one TransactWriteItems. Same page. */
+  transactWriteMaxBytes: 4 * 1024 * 1024,
   /** Characters of an update or condition expression. @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-expression-parameters */
   expressionMaxChars: 4096,
   /** Operators (AND, OR, comparisons, functions) in one expression. Same page. */

@@ -1,13 +1,37 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ResultRow } from '../aggregate/rows.js';
 import { formatLocal } from '../aggregate/eventTime.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
+import { DYNAMODB_LIMITS } from '../constants.js';
 import type { ResultStore, WindowResult } from '../ports/ResultStore.js';
 import { queryRange } from './queryRange.js';
 
 /** The sort key of a continuous query's rows. */
 const CURRENT = 'current';
+
+/** Bytes of items one transaction is given at most: under the 4 MB limit, with room for the JSON's estimate. */
+const TRANSACTION_BYTES = DYNAMODB_LIMITS.transactWriteMaxBytes * 0.75;
+
+const CONDITION = 'attribute_not_exists(revision) OR revision < :revision';
+
+/** Splits items into transactions of at most 100 items and {@link TRANSACTION_BYTES}. */
+function transactions(items: readonly Record<string, unknown>[]): Record<string, unknown>[][] {
+  const chunks: Record<string, unknown>[][] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = JSON.stringify(item).length;
+    const last = chunks.at(-1);
+    if (last === undefined || last.length >= DYNAMODB_LIMITS.transactWriteMaxItems || bytes + size > TRANSACTION_BYTES) {
+      chunks.push([item]);
+      bytes = size;
+    } else {
+      last.push(item);
+      bytes += size;
+    }
+  }
+  return chunks;
+}
 
 /**
  * Query results in DynamoDB: one item per fired window (`pk` the query, `sk` the window's
@@ -24,10 +48,31 @@ export class DynamoDBResultStore implements ResultStore {
     private readonly tableName: string,
   ) {}
 
+  /**
+   * Writes fired windows up to 100 at a time in one TransactWriteItems, each put conditional on
+   * a lower revision as {@link put} is. A window firing for the first time, the common case,
+   * costs a hundredth of a request (DynamoDB Local takes 3–5× more puts a second this way; on
+   * AWS a transactional write costs 2 WRU per KB instead of 1, on results that are ~3 writes per
+   * 1,000 records). When a condition fails (a window stored at this revision or a newer one: a
+   * retried or raced firing), the transaction is cancelled whole and its windows are put one by
+   * one, each settling on the newest.
+   */
   public async putWindows(query: string, windows: readonly WindowResult[]): Promise<void> {
-    await forEachConcurrent(windows, 8, ({ window, rows, revision }) =>
-      this.put({ pk: query, sk: `${formatLocal(window.start)}/${formatLocal(window.end)}`, window_start: formatLocal(window.start), window_end: formatLocal(window.end), rows, revision }),
-    );
+    const items = windows.map(({ window, rows, revision }) => ({ pk: query, sk: `${formatLocal(window.start)}/${formatLocal(window.end)}`, window_start: formatLocal(window.start), window_end: formatLocal(window.end), rows, revision }));
+    await forEachConcurrent(transactions(items), 2, async (chunk) => {
+      if (chunk.length === 1) return this.put(chunk[0] as Record<string, unknown>);
+      this.requests.writes += 1;
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: chunk.map((item) => ({ Put: { TableName: this.tableName, Item: item, ConditionExpression: CONDITION, ExpressionAttributeValues: { ':revision': item.revision } } })),
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        await forEachConcurrent(chunk, 8, (item) => this.put(item));
+      }
+    });
   }
 
   public async putContinuous(query: string, rows: readonly ResultRow[], version: number): Promise<void> {
@@ -56,7 +101,7 @@ export class DynamoDBResultStore implements ResultStore {
         new PutCommand({
           TableName: this.tableName,
           Item: item,
-          ConditionExpression: 'attribute_not_exists(revision) OR revision < :revision',
+          ConditionExpression: CONDITION,
           ExpressionAttributeValues: { ':revision': item.revision },
         }),
       );

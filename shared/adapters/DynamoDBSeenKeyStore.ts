@@ -5,10 +5,11 @@ import { RetryableError } from '../errors.js';
 import type { ClaimOutcome, KeyClaim, SeenKeyStore } from '../ports/SeenKeyStore.js';
 import { backoffDelay, sleep, type RetryOptions } from '../retry.js';
 import { RETRY_DEFAULTS } from '../constants.js';
+import { DYNAMODB_LIMITS } from '../constants.js';
 import { DynamoDBDimensionLookup } from './DynamoDBDimensionLookup.js';
 
-/** Items a TransactWriteItems call may hold. @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html */
-const TRANSACTION_MAX_ITEMS = 100;
+/** Items a TransactWriteItems call may hold. */
+const TRANSACTION_MAX_ITEMS = DYNAMODB_LIMITS.transactWriteMaxItems;
 
 /** A seen-key item: the key, the record that claimed it, when (absent on items written before it was kept), and its TTL. */
 interface SeenItem {
