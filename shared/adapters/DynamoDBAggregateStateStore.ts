@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DYNAMODB_LIMITS } from '../constants.js';
 import { RetryableError, StateLimitError } from '../errors.js';
@@ -18,7 +18,9 @@ import {
   type SliceUpdate,
 } from '../ports/AggregateStateStore.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
+import { Expression } from './dynamoExpression.js';
 import { queryRange } from './queryRange.js';
+import { cancelledTransaction, transactionChunks } from './transactWrites.js';
 
 /** Options of {@link DynamoDBAggregateStateStore}. */
 export interface DynamoDBAggregateStateStoreOptions {
@@ -45,25 +47,6 @@ export const sliceSortKey = (slice: number): string => (slice === CONTINUOUS_SLI
 const sliceOfSortKey = (key: string): number => (key === 'all' ? CONTINUOUS_SLICE : Number(key) - SLICE_OFFSET);
 
 type Item = Record<string, unknown>;
-
-/** Builds expressions with numbered placeholders. */
-class Expression {
-  public readonly names: Record<string, string> = {};
-  public readonly values: Record<string, unknown> = {};
-  private count = 0;
-
-  public name(attribute: string): string {
-    const placeholder = `#n${this.count++}`;
-    this.names[placeholder] = attribute;
-    return placeholder;
-  }
-
-  public value(value: unknown): string {
-    const placeholder = `:v${this.count++}`;
-    this.values[placeholder] = value;
-    return placeholder;
-  }
-}
 
 /**
  * The aggregate stage's state in one DynamoDB table (`pk`, `sk`, TTL on `expires_at`):
@@ -162,12 +145,45 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     return sizes;
   }
 
+  /**
+   * Windowed slices without maxima, minima or sizes go up to 100 a request: one TransactWriteItems
+   * of the same conditional updates {@link applySlice} makes first, all or nothing, so a batch
+   * delivered again (a condition fails) is applied one slice at a time as before. Continuous
+   * slices, whose images the stage reads back, and the rest go one at a time.
+   */
   public async applySlices(shard: string, batch: { readonly first: string; readonly last: string }, updates: readonly SliceUpdate[]): Promise<SliceImage[]> {
-    const images = new Array<SliceImage>(updates.length);
-    await forEachConcurrent(updates, this.concurrency, async (update, i) => {
-      images[i] = await this.applySlice(shard, batch, update);
+    const plain = updates.map((update) => ({ update, input: this.plainSliceWrite(shard, batch, update) }));
+    const images: SliceImage[] = [];
+    const single = plain.filter(({ input }) => input === undefined).map(({ update }) => update);
+    await forEachConcurrent(transactionChunks(plain.filter(({ input }) => input !== undefined), ({ input }) => JSON.stringify(input).length), 2, async (chunk) => {
+      if (chunk.length === 1) return void single.push(...chunk.map(({ update }) => update));
+      this.requests.writes += 1;
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: chunk.map(({ input }) => ({ Update: input as UpdateCommandInput & { UpdateExpression: string } })) }));
+      } catch (error) {
+        if (!cancelledTransaction(error)) throw error;
+        await forEachConcurrent(chunk, this.concurrency, async ({ update }) => void (await this.applySlice(shard, batch, update)));
+      }
+    });
+    await forEachConcurrent(single, this.concurrency, async (update) => {
+      const image = await this.applySlice(shard, batch, update);
+      if (update.slice === CONTINUOUS_SLICE) images.push(image);
     });
     return images;
+  }
+
+  /** A windowed slice's first write when it only adds (no extremes, no sizes): its checkpoint condition, the sums, the TTL. */
+  private plainSliceWrite(shard: string, batch: { readonly first: string; readonly last: string }, update: SliceUpdate): Omit<UpdateCommandInput, 'ReturnValues'> | undefined {
+    if (update.slice === CONTINUOUS_SLICE || (update.sizes?.size ?? 0) > 0) return undefined;
+    const delta = update.deltaAfter(undefined);
+    if (delta.max.size + delta.min.size > 0) return undefined;
+    const expression = new Expression();
+    const ck = expression.name(`ck${SEP}${shard}`);
+    const adds = [`${expression.name('v')} ${expression.value(1)}`, ...[...delta.add].map(([name, value]) => `${expression.name(name)} ${expression.value(value)}`)];
+    const update_ = `ADD ${adds.join(', ')} SET ${ck} = ${expression.value(batch.last)}, ${expression.name('expires_at')} = ${expression.value(this.expiresAt())}`;
+    const condition = `(attribute_not_exists(${ck}) OR ${ck} < ${expression.value(batch.first)})`;
+    if (Math.max(update_.length, condition.length) > DYNAMODB_LIMITS.expressionMaxChars) return undefined;
+    return { TableName: this.tableName, Key: { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) }, UpdateExpression: update_, ConditionExpression: condition, ExpressionAttributeNames: expression.names, ExpressionAttributeValues: expression.values };
   }
 
   private async applySlice(shard: string, batch: { readonly first: string; readonly last: string }, update: SliceUpdate): Promise<SliceImage> {

@@ -1,37 +1,16 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ResultRow } from '../aggregate/rows.js';
 import { formatLocal } from '../aggregate/eventTime.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
-import { DYNAMODB_LIMITS } from '../constants.js';
 import type { ResultStore, WindowResult } from '../ports/ResultStore.js';
 import { queryRange } from './queryRange.js';
+import { cancelledTransaction, transactionChunks } from './transactWrites.js';
 
 /** The sort key of a continuous query's rows. */
 const CURRENT = 'current';
 
-/** Bytes of items one transaction is given at most: under the 4 MB limit, with room for the JSON's estimate. */
-const TRANSACTION_BYTES = DYNAMODB_LIMITS.transactWriteMaxBytes * 0.75;
-
 const CONDITION = 'attribute_not_exists(revision) OR revision < :revision';
-
-/** Splits items into transactions of at most 100 items and {@link TRANSACTION_BYTES}. */
-function transactions(items: readonly Record<string, unknown>[]): Record<string, unknown>[][] {
-  const chunks: Record<string, unknown>[][] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = JSON.stringify(item).length;
-    const last = chunks.at(-1);
-    if (last === undefined || last.length >= DYNAMODB_LIMITS.transactWriteMaxItems || bytes + size > TRANSACTION_BYTES) {
-      chunks.push([item]);
-      bytes = size;
-    } else {
-      last.push(item);
-      bytes += size;
-    }
-  }
-  return chunks;
-}
 
 /**
  * Query results in DynamoDB: one item per fired window (`pk` the query, `sk` the window's
@@ -59,7 +38,7 @@ export class DynamoDBResultStore implements ResultStore {
    */
   public async putWindows(query: string, windows: readonly WindowResult[]): Promise<void> {
     const items = windows.map(({ window, rows, revision }) => ({ pk: query, sk: `${formatLocal(window.start)}/${formatLocal(window.end)}`, window_start: formatLocal(window.start), window_end: formatLocal(window.end), rows, revision }));
-    await forEachConcurrent(transactions(items), 2, async (chunk) => {
+    await forEachConcurrent(transactionChunks(items, (item) => JSON.stringify(item).length), 2, async (chunk) => {
       if (chunk.length === 1) return this.put(chunk[0] as Record<string, unknown>);
       this.requests.writes += 1;
       try {
@@ -69,7 +48,7 @@ export class DynamoDBResultStore implements ResultStore {
           }),
         );
       } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
+        if (!cancelledTransaction(error)) throw error;
         await forEachConcurrent(chunk, 8, (item) => this.put(item));
       }
     });

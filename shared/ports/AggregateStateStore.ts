@@ -125,7 +125,8 @@ export interface AggregateStateStore {
    * Applies one batch of one shard to slice items, each exactly once: an item records the last
    * position of each shard it has taken.
    * @param batch - positions of the batch's first and last records
-   * @returns each item's image after the write, in input order
+   * @returns the images after the write of the continuous queries' slices (the stage emits their
+   *   rows from them); a store need not read windowed slices back, and may return theirs too
    */
   applySlices(shard: string, batch: { readonly first: PositionKey; readonly last: PositionKey }, updates: readonly SliceUpdate[]): Promise<SliceImage[]>;
   /** Records a shard's progress after a batch was applied in full; a clock at or past `position` already is left alone but for `activeAt`. */

@@ -38,7 +38,7 @@ function crashingClient(base: DynamoDBDocumentClient, plan: { countdown: number;
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver);
       return async (command: { constructor: { name: string } }) => {
-        const write = command.constructor.name === 'UpdateCommand' || command.constructor.name === 'PutCommand';
+        const write = ['UpdateCommand', 'PutCommand', 'TransactWriteCommand'].includes(command.constructor.name);
         if (write && --plan.countdown === 0) {
           if (plan.after) await send(command);
           throw new Crash(`crash ${plan.after ? 'after' : 'before'} ${command.constructor.name}`);
@@ -80,7 +80,9 @@ describe('Operator: aggregate on DynamoDB Local', () => {
     for (const [countdown, after] of [
       [3, false],
       [9, true],
-      [40, true],
+      [12, false],
+      // Near the last of a batch's ~17 writes (slices and results go up to 100 a transaction).
+      [15, true],
     ] as const) {
       const plan = { countdown: Number.POSITIVE_INFINITY, after };
       let armed = false;
