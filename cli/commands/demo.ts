@@ -18,11 +18,11 @@ import { numberFlag, stringFlag, type Command } from '../command.js';
 import { SHARDS_FLAG, STACK_PORT_FLAGS, stackPorts, stackShards } from '../stackFlags.js';
 
 /**
- * Event time passes this many times faster in the demo's replay: the six months in about 4.4
- * minutes, about what the local emulators on 2 cores keep up with (at 100,000× the pipeline falls
- * ~100 s behind the producer; docs/benchmarks.md#the-demo-and-its-dashboard).
+ * Event time passes this many times faster in the demo's replay: the six months in about 2.6
+ * minutes, which the local emulators on 2 cores keep up with (the dashboard p50 3 s, p99 12 s
+ * behind the producer; docs/benchmarks.md#the-demo-and-its-dashboard).
  */
-export const DEMO_SPEED = 60_000;
+export const DEMO_SPEED = 100_000;
 
 const count = (value: number): string => value.toLocaleString('en-US');
 
@@ -34,7 +34,7 @@ export const command: Command = {
   details: `This is what 'npm start' runs. It starts the local stack with its data on disk (.eddy/data),
 loads the products, runs every stream-triggered function of serverless.yml under the local
 trigger, serves the dashboard (the URL is printed, with its API key), replays the generated
-transactions paced by event time (--speed: 60,000× plays the six months in about 4.4 minutes;
+transactions paced by event time (--speed: 100,000× plays the six months in about 2.6 minutes;
 0 sends them as fast as the stream takes them), prints one progress line per stage every 5 s,
 sends the final watermark, waits until every stream is drained, every window fired and every
 file committed, then checks the dashboard's daily figures against 'eddy query' over the lake
