@@ -23,20 +23,18 @@ import { fileFormat, type FileFormatName } from '../shared/writer/formats.js';
 import { partitionSpan, SUCCESS_FILE } from '../shared/writer/partitionCommit.js';
 import { mergeColumns, ParquetFileBuilder } from '../shared/writer/parquet.js';
 import { loadWriterConfig } from '../shared/writer/writerConfig.js';
+import { watermarkTimeouts, writerSettings } from '../shared/writer/writerSettings.js';
 import { InMemoryErrorSink } from '../test/helpers/fakes.js';
 import { RemoteObjectStore, serveObjectStore, type HeldBytes } from '../test/helpers/remoteObjectStore.js';
 import { chainRecords, readSamples, ShardBatches, type ChainRecord, type Delivery } from '../test/helpers/writerFeed.js';
+import { numberOption } from './lib/options.js';
 
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
 /** Records per format in the throughput run. */
-const THROUGHPUT_RECORDS = option('records', 200_000);
+const THROUGHPUT_RECORDS = numberOption('records', 200_000);
 /** Chain scale: 1,000 stores together sell this many line items a second (one each, a busy hour). */
-const CHAIN_RATE = option('rate', 1_000);
+const CHAIN_RATE = numberOption('rate', 1_000);
 /** A quiet chain (or a quiet hour), to show where the rolling policy's timers take over from its size. */
-const LOW_RATE = option('low-rate', 100);
+const LOW_RATE = numberOption('low-rate', 100);
 const STORES = 1_000;
 const BATCH_SIZE = 1_000;
 const MEMORY_BATCH_SIZE = 10_000;
@@ -90,18 +88,11 @@ function rig(format: FileFormatName, shards: readonly string[], objects: ObjectS
   const files = new InMemoryWriterStateStore();
   const clocks = new InMemoryAggregateStateStore();
   const write = createS3Writer({
-    writer: config.writerName,
-    placement: { template: config.prefix, eventTimeField: config.eventTimeField, eventTimeFallback: config.eventTimeFallback },
-    format: fileFormat(config.format),
-    policy: config.policy,
-    caps: { maxOpenFiles: config.maxOpenFiles, maxSegmentsPerFile: config.maxSegmentsPerFile },
-    commit: { trigger: config.commitTrigger, delayMs: config.commitDelaySeconds * 1000 },
-    stagingPrefix: config.stagingPrefix,
-    outOfOrdernessMs: config.outOfOrdernessSeconds * 1000,
+    ...writerSettings(config),
     files,
     objects,
     errors: new InMemoryErrorSink(),
-    watermark: { state: clocks, shards: { openShards: async () => shards, parentsOf: async () => [] }, idleTimeoutMs: config.idleTimeoutSeconds * 1000, startupGraceMs: config.startupGraceSeconds * 1000 },
+    watermark: { state: clocks, shards: { openShards: async () => shards, parentsOf: async () => [] }, ...watermarkTimeouts(config) },
     clock: () => now,
   });
   return { write, files, clocks, setNow: (ms) => void (now = ms), stagingPrefix: config.stagingPrefix };
@@ -391,7 +382,7 @@ async function memory(): Promise<void> {
 
 if (process.argv.includes('--memory-child')) await memoryChild(process.argv[process.argv.indexOf('--memory-child') + 1] as FileFormatName);
 else {
-  const only = option('only', 0);
+  const only = numberOption('only', 0);
   console.log(`writer bench: default configuration (json unless said), ${fmt(STORES)} stores, Node ${process.version}`);
   if (only === 0 || only === 1) await throughput();
   if (only === 0 || only === 2) {

@@ -9,8 +9,8 @@ import { S3ObjectStore } from '../shared/adapters/S3ObjectStore.js';
 import { createS3Writer, createWriterSweep, parseWriterInput, type WriterDeps } from '../shared/operators/s3Writer.js';
 import { createObservedHandler } from '../shared/stage/stageHandler.js';
 import { createWriterStage } from '../shared/stage/writerStage.js';
-import { fileFormat } from '../shared/writer/formats.js';
 import { loadWriterConfig } from '../shared/writer/writerConfig.js';
+import { watermarkTimeouts, writerSettings } from '../shared/writer/writerSettings.js';
 
 const config = loadWriterConfig();
 const kinesis = createKinesisClient();
@@ -21,14 +21,7 @@ const shards = new KinesisShardDirectory(kinesis, config.inputStream);
 const sources = config.sourceStreams?.map((stream) => new KinesisShardDirectory(kinesis, stream));
 
 const deps: WriterDeps = {
-  writer: config.writerName,
-  placement: { template: config.prefix, eventTimeField: config.eventTimeField, eventTimeFallback: config.eventTimeFallback },
-  format: fileFormat(config.format),
-  policy: config.policy,
-  caps: { maxOpenFiles: config.maxOpenFiles, maxSegmentsPerFile: config.maxSegmentsPerFile },
-  commit: { trigger: config.commitTrigger, delayMs: config.commitDelaySeconds * 1000 },
-  stagingPrefix: config.stagingPrefix,
-  outOfOrdernessMs: config.outOfOrdernessSeconds * 1000,
+  ...writerSettings(config),
   files: new DynamoDBWriterStateStore(documents, config.stateTable, config.writerName),
   objects: new S3ObjectStore(s3, config.bucket),
   errors,
@@ -36,8 +29,7 @@ const deps: WriterDeps = {
     state: new DynamoDBAggregateStateStore(documents, config.stateTable, { pipelinePartitionKey: `pipeline#${config.writerName}` }),
     shards,
     ...(sources === undefined ? {} : { sources: [sources[0], sources[1]] as [KinesisShardDirectory, KinesisShardDirectory] }),
-    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
-    startupGraceMs: config.startupGraceSeconds * 1000,
+    ...watermarkTimeouts(config),
   },
   clock: Date.now,
 };
