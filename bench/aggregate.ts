@@ -34,17 +34,14 @@ import { freePort } from '../local/stack/emulators.js';
 import { LOCAL_CREDENTIALS, startStack } from '../local/stack/stack.js';
 import { InMemoryDocumentSink, InMemoryResultPublisher, InMemoryResultStore } from '../test/helpers/aggregateFakes.js';
 import { interleave, loadProductMap, ShardFeed } from '../test/helpers/aggregateRun.js';
+import { numberOption } from './lib/options.js';
 
-const option = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
 /** Chain records for the throughput and the item counts (a prefix of one day of 1,000 stores). */
-const memoryRecords = option('records', 150_000);
+const memoryRecords = numberOption('records', 150_000);
 /** Chain records run on DynamoDB Local. */
-const dynamoRecords = option('dynamo-records', 100_000);
+const dynamoRecords = numberOption('dynamo-records', 100_000);
 /** Days of the single-store six-month replay run on DynamoDB Local (181 = all of it). */
-const replayDays = option('replay-days', 31);
+const replayDays = numberOption('replay-days', 31);
 /** Records of the naive per-window fold: it is slow, and records/s needs no more. */
 const NAIVE_RECORDS = 30_000;
 const CHAIN_STORES = 1_000;

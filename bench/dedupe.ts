@@ -24,9 +24,9 @@ import { freePort } from '../local/stack/emulators.js';
 import { LOCAL_CREDENTIALS, startStack } from '../local/stack/stack.js';
 import { InMemoryErrorSink, InMemoryLookup, InMemoryPublishedKeys, InMemorySeenKeyStore } from '../test/helpers/fakes.js';
 import { kinesisEvent, kinesisRecordFactory } from '../test/helpers/kinesisEvents.js';
+import { numberOption } from './lib/options.js';
 
-const flag = process.argv.indexOf('--records');
-const total = flag > 0 ? Number(process.argv[flag + 1]) : 200_000;
+const total = numberOption('records', 200_000);
 const dynamoRecords = 20_000;
 const sideBySideRecords = 5_000;
 const batchSize = 500;

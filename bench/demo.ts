@@ -19,9 +19,12 @@ import { eventTimeOf } from '../shared/aggregate/eventTime.js';
 import type { DashboardView } from '../shared/dashboard/view.js';
 import { queryLake } from '../shared/lake/queryLake.js';
 import { sleep } from '../shared/retry.js';
+import { textOption } from './lib/options.js';
 
-const flag = (name: string): string | undefined => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
-const extra = ['speed', 'rows', 'from', 'to'].flatMap((name) => (flag(name) === undefined ? [] : [`--${name}`, flag(name) as string]));
+const extra = ['speed', 'rows', 'from', 'to'].flatMap((name) => {
+  const value = textOption(name);
+  return value === undefined ? [] : [`--${name}`, value];
+});
 const HOUR = 3_600_000;
 const quantile = (values: number[], q: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;

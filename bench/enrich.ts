@@ -11,9 +11,9 @@ import type { KinesisStreamEvent } from 'aws-lambda';
 import type { RecordSink } from '../shared/ports/RecordSink.js';
 import { InMemoryErrorSink, InMemoryLookup } from '../test/helpers/fakes.js';
 import { kinesisEvent, kinesisRecordFactory } from '../test/helpers/kinesisEvents.js';
+import { numberOption } from './lib/options.js';
 
-const flag = process.argv.indexOf('--records');
-const total = flag > 0 ? Number(process.argv[flag + 1]) : 200_000;
+const total = numberOption('records', 200_000);
 const batchSize = 500;
 const products = loadProducts();
 const rows = [...generateTransactions({ rows: total })].map((row, i) => ({ ...row, event_time: '2026-11-21T00:00:00.000000', pk: `pk-${i}` }));

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { loadServerlessModel } from '../local/loadServerlessModel.js';
+import { numberOption } from './lib/options.js';
 
-const startsFlag = process.argv.indexOf('--starts');
-const STARTS = startsFlag > 0 ? Number(process.argv[startsFlag + 1]) : 7;
+const STARTS = numberOption('starts', 7);
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
 
