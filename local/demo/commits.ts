@@ -1,6 +1,7 @@
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createDynamoDBDocumentClient, createS3Client } from '../../shared/adapters/clients.js';
 import { DynamoDBWriterStateStore } from '../../shared/adapters/DynamoDBWriterStateStore.js';
+import { listKeys } from '../../shared/adapters/listKeys.js';
 import { forEachConcurrent } from '../../shared/batching/forEachConcurrent.js';
 import { RetryableError } from '../../shared/errors.js';
 import { sleep } from '../../shared/retry.js';
@@ -18,18 +19,6 @@ const POLL_MS = 500;
 
 /** How often the commit wait says what it still waits for. */
 const REPORT_MS = 5_000;
-
-/** The keys of every object under a prefix (the whole bucket for `''`). */
-export async function listKeys(s3: S3Client, bucket: string, prefix: string, max?: number): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }), ...(max === undefined ? {} : { MaxKeys: max }), ...(token ? { ContinuationToken: token } : {}) }));
-    keys.push(...(page.Contents ?? []).map((object) => object.Key ?? ''));
-    token = max !== undefined && keys.length >= max ? undefined : page.NextContinuationToken;
-  } while (token);
-  return keys;
-}
 
 /**
  * What the S3 writers still have to do, one phrase per writer with work left: files open or
@@ -71,7 +60,7 @@ function commitChecker(run: PipelineRun): () => Promise<string[]> {
     }
     for (const place of staging) {
       const [bucket = '', prefix = ''] = place.split(/\/(.*)/s);
-      if ((await listKeys(s3, bucket, prefix, 1)).length > 0) left.push(`staged objects remain under s3://${place}`);
+      if ((await listKeys(s3, bucket, prefix, { limit: 1 })).length > 0) left.push(`staged objects remain under s3://${place}`);
     }
     return left;
   };

@@ -1,5 +1,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { listKeys } from '../../shared/adapters/listKeys.js';
 
 /** Calls `visit` with every record's data currently on a stream (all shards, from the trim horizon). */
 export async function scanStream(kinesis: KinesisClient, streamName: string, visit: (data: Uint8Array) => void): Promise<number> {
@@ -25,15 +26,7 @@ export async function scanStream(kinesis: KinesisClient, streamName: string, vis
 /** Counts the objects under a prefix, grouped by the path segment that follows `groupAfter` levels. */
 export async function countObjects(s3: S3Client, bucket: string, prefix: string, group: (key: string) => string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-    for (const object of page.Contents ?? []) {
-      const name = group(object.Key ?? '');
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
-    token = page.NextContinuationToken;
-  } while (token);
+  for (const key of await listKeys(s3, bucket, prefix)) counts.set(group(key), (counts.get(group(key)) ?? 0) + 1);
   return counts;
 }
 

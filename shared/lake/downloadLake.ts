@@ -7,7 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { listKeys } from '../adapters/listKeys.js';
+import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import { isCommittedKey } from './committedKey.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -28,26 +30,6 @@ export interface DownloadedLake {
   readonly skipped: readonly string[];
 }
 
-/** Every key under `prefix`, following continuation tokens. */
-async function listKeys(s3: S3Client, bucket: string, prefix: string, pageSize: number | undefined): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token, ...(pageSize === undefined ? {} : { MaxKeys: pageSize }) }));
-    for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
-    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return keys;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight; the first failure rejects. */
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
 
 /**
  * Downloads the committed objects under `prefixes` into `directory`, mirroring their keys.
@@ -58,10 +40,10 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
  * @param options - concurrency and page size
  */
 export async function downloadLake(s3: S3Client, bucket: string, prefixes: readonly string[], directory: string, options: DownloadLakeOptions = {}): Promise<DownloadedLake> {
-  const listed = (await Promise.all(prefixes.map((prefix) => listKeys(s3, bucket, prefix, options.pageSize)))).flat();
+  const listed = (await Promise.all(prefixes.map((prefix) => listKeys(s3, bucket, prefix, { ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }) })))).flat();
   const keys = listed.filter(isCommittedKey);
   const paths: string[] = [];
-  await forEachLimited(keys, options.concurrency ?? 8, async (key) => {
+  await forEachConcurrent(keys, options.concurrency ?? 8, async (key) => {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const bytes = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
     const gzipped = key.endsWith('.gz');
