@@ -64,6 +64,9 @@ function keyMatches(given: string | string[] | undefined, key: string): boolean 
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** An answer API Gateway gives itself (not the function's): JSON with a `message`. */
+const gatewayAnswer = (statusCode: number, body: { readonly message: string; readonly reason?: string }): APIGatewayProxyResult => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 function send(response: ServerResponse, result: APIGatewayProxyResult): void {
   const body = result.isBase64Encoded === true ? Buffer.from(result.body, 'base64') : Buffer.from(result.body, 'utf8');
   response.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'content-length': String(body.length) });
@@ -84,19 +87,19 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       url = new URL(request.url ?? '/', 'http://localhost');
     } catch {
       // A request target Node's parser takes but URL refuses (`//[`): answered, never thrown.
-      return send(response, { statusCode: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Bad request target' }) });
+      return send(response, gatewayAnswer(400, { message: 'Bad request target' }));
     }
     const method = request.method ?? 'GET';
     let pathParameters: Record<string, string> | undefined;
     const route = routes.find((candidate) => candidate.method === method && (pathParameters = matchRoute(candidate.path, url.pathname)) !== undefined);
-    if (route === undefined) return send(response, { statusCode: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Missing Authentication Token' }) });
-    if (route.private && !keyMatches(request.headers['x-api-key'], options.apiKey)) return send(response, { statusCode: 403, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Forbidden' }) });
+    if (route === undefined) return send(response, gatewayAnswer(403, { message: 'Missing Authentication Token' }));
+    if (route.private && !keyMatches(request.headers['x-api-key'], options.apiKey)) return send(response, gatewayAnswer(403, { message: 'Forbidden' }));
     const query = Object.fromEntries(url.searchParams.entries());
     options
       .api({ httpMethod: method, path: url.pathname, resource: route.path, pathParameters: Object.keys(pathParameters ?? {}).length > 0 ? (pathParameters ?? null) : null, queryStringParameters: Object.keys(query).length > 0 ? query : null })
       .then(
         (result) => send(response, result),
-        (error: unknown) => send(response, { statusCode: 502, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Internal server error', reason: error instanceof Error ? error.message : String(error) }) }),
+        (error: unknown) => send(response, gatewayAnswer(502, { message: 'Internal server error', reason: error instanceof Error ? error.message : String(error) })),
       );
   });
   const host = options.host ?? '127.0.0.1';
