@@ -1,20 +1,23 @@
 import { createRequire } from 'node:module';
 import type kinesaliteFactory from 'kinesalite';
+import { fastSequences, type KinesaliteSequenceFunctions } from './kinesaliteSequences.js';
 
 /** kinesalite's internal action signature (`actions/*.js`). */
 type Action = (store: KinesaliteStore, data: Record<string, unknown>, cb: (error: unknown, result?: unknown) => void) => void;
 interface KinesaliteStore {
   getStreamDb(name: string): { createReadStream(options: { gt: string; lt: string }): NodeJS.ReadableStream & { destroy(): void } };
 }
-interface KinesaliteDb {
+interface KinesaliteDb extends KinesaliteSequenceFunctions {
   resolveShardId(shardId: string): { shardIx: number };
   shardIxToHex(shardIx: number): string;
 }
 
 const FIXED = Symbol.for('eddy.kinesalite.atTimestamp');
+const FAST = Symbol.for('eddy.kinesalite.bigint');
 
 /**
- * Loads kinesalite with GetShardIterator `AT_TIMESTAMP` answering as Kinesis does when no record
+ * Loads kinesalite with its sequence arithmetic on BigInt (see `fastSequences`: its actions call
+ * these through the `db` module's exports, so replacing them there reaches every action), and with GetShardIterator `AT_TIMESTAMP` answering as Kinesis does when no record
  * of the shard arrived at or after the time: an iterator at the tip. kinesalite 3.3 never
  * answers that request (its scan for the first such record has no end case), so a reader that
  * starts at a time on a quiet shard, as dedupe's look at the clean stream does, would hang.
@@ -23,11 +26,15 @@ const FIXED = Symbol.for('eddy.kinesalite.atTimestamp');
  */
 export function loadKinesalite(): typeof kinesaliteFactory {
   const require = createRequire(import.meta.url);
+  const db = require('kinesalite/db') as KinesaliteDb & { [FAST]?: true };
+  if (!db[FAST]) {
+    Object.assign(db, fastSequences({ parseSequence: db.parseSequence, stringifySequence: db.stringifySequence, incrementSequence: db.incrementSequence, partitionKeyToHashKey: db.partitionKeyToHashKey }));
+    db[FAST] = true;
+  }
   const actionPath = require.resolve('kinesalite/actions/getShardIterator.js');
   const original = require(actionPath) as Action & { [FIXED]?: true };
   const cached = require.cache[actionPath];
   if (cached && !original[FIXED]) {
-    const db = require('kinesalite/db') as KinesaliteDb;
     const fixed: Action & { [FIXED]?: true } = (store, data, cb) => {
       const timestamp = data.Timestamp;
       if (data.ShardIteratorType !== 'AT_TIMESTAMP' || typeof timestamp !== 'number' || timestamp * 1000 > Date.now()) return original(store, data, cb);
