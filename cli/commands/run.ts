@@ -1,6 +1,5 @@
 import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { dirname, resolve } from 'node:path';
 import { createDynamoDBDocumentClient, createS3Client } from '../../shared/adapters/clients.js';
 import { DynamoDBResultStore } from '../../shared/adapters/DynamoDBResultStore.js';
 import { forEachConcurrent } from '../../shared/batching/forEachConcurrent.js';
@@ -9,7 +8,8 @@ import { DEFAULT_SEED } from '../../shared/generator/options.js';
 import { INPUT_FORMATS, parseLines, type InputFormat } from '../../shared/producer/sources.js';
 import { queries, type QueryName } from '../../queries/index.js';
 import { waitForCommits } from '../../local/demo/commits.js';
-import { listKeys } from '../../shared/adapters/listKeys.js';
+import { exportBucket } from '../../local/demo/exportBucket.js';
+import { readStackState } from '../../local/stack/stackState.js';
 import { runPipeline } from '../../local/demo/pipeline.js';
 import { balances, formatStageTotals, readStageTotals, rejectedCount, WRITER_STAGE, type StageTotals } from '../../local/stats.js';
 import { choiceFlag, numberFlag, stringFlag, type Command, type Flags } from '../command.js';
@@ -17,8 +17,8 @@ import { readLines } from '../resources.js';
 import { SHARDS_FLAG, STACK_PORT_FLAGS, stackPorts, stackShards } from '../stackFlags.js';
 import { columnsOf, formatJsonLines } from './results.js';
 
-/** S3 calls in flight while exporting the bucket. */
-const S3_CONCURRENCY = 16;
+/** Queries whose results are read at once while exporting. */
+const RESULT_READS = 4;
 
 /** Enough of a CSV file to hold its header row. */
 const HEADER_BYTES = 64 * 1024;
@@ -75,36 +75,15 @@ async function put(path: string, body: string | Uint8Array): Promise<void> {
   await writeFile(path, body);
 }
 
-/** Copies every object of the bucket under `DIR/s3/<key>`; answers how many, and the keys that cannot be a file path. */
-async function exportObjects(bucket: string, dir: string): Promise<{ objects: number; bytes: number; skipped: string[] }> {
-  const s3 = createS3Client();
-  const root = resolve(dir, 's3');
-  const keys = await listKeys(s3, bucket, '');
-  const skipped: string[] = [];
-  let bytes = 0;
-  await forEachConcurrent(keys, S3_CONCURRENCY, async (key) => {
-    const target = resolve(root, key);
-    // A folder placeholder, or a key that would land outside the export (`..` segments).
-    if (key.endsWith('/') || !target.startsWith(`${root}${sep}`)) {
-      skipped.push(key);
-      return;
-    }
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray();
-    bytes += body?.length ?? 0;
-    await put(target, body ?? new Uint8Array());
-  });
-  return { objects: keys.length - skipped.length, bytes, skipped };
-}
-
 /** Writes each shipped query's final rows to `DIR/results/<query>.jsonl`, as `eddy results <query> --format json` prints them. */
 async function exportResults(table: string, dir: string): Promise<number> {
   const store = new DynamoDBResultStore(createDynamoDBDocumentClient(), table);
   let rows = 0;
-  for (const name of Object.keys(queries) as QueryName[]) {
+  await forEachConcurrent(Object.keys(queries) as QueryName[], RESULT_READS, async (name) => {
     const found = await store.read(name);
     rows += found.length;
     await put(resolve(dir, 'results', `${name}.jsonl`), formatJsonLines(columnsOf(queries[name], found), found));
-  }
+  });
   return rows;
 }
 
@@ -187,11 +166,11 @@ Example:
       produceLabel: (raw) => `④ produce ${file} (${format}) → ${raw}`,
       settle: waitForCommits,
       report: async ({ names, logDir, produced, say }) => {
-        const exported = await exportObjects(names.bucket, dir);
-        const rows = await exportResults(names.results, dir);
+        // The bucket and the results table are read side by side: one loads the S3 emulator, the other DynamoDB Local.
+        const [exported, rows] = await Promise.all([exportBucket(createS3Client(), names.bucket, resolve(dir, 's3'), (await readStackState())?.s3Directory), exportResults(names.results, dir)]);
         const totals = inPipelineOrder(await readStageTotals(logDir));
         await put(resolve(dir, 'stats.json'), `${JSON.stringify({ produced: { lines: produced.rowsRead, records: produced.recordsSent, unparseable: produced.unparseable }, stages: totals.map(stageStats) }, null, 2)}\n`);
-        say(`⑦ exported to ${dir}: ${count(exported.objects)} objects (${count(exported.bytes)} bytes) under s3/, ${count(rows)} rows of ${Object.keys(queries).length} queries under results/, stats.json`);
+        say(`⑦ exported to ${dir}: ${count(exported.objects)} objects (${count(exported.bytes)} bytes; ${count(exported.fromStore)} read from the S3 emulator's files) under s3/, ${count(rows)} rows of ${Object.keys(queries).length} queries under results/, stats.json`);
         if (exported.skipped.length > 0) say(`   not exported (no file path for these keys): ${exported.skipped.join(', ')}`);
         say(`\nProduced ${count(produced.recordsSent)} records from ${count(produced.rowsRead)} lines (${count(produced.unparseable)} unparseable, sent as text).`);
         say(`Per stage (eddy stats):\n${formatStageTotals(totals)}`);

@@ -6,7 +6,7 @@ import { clearStackState, writeStackState } from './stackState.js';
 const options = JSON.parse(process.argv[2] ?? '{}') as StackOptions & { stage: string; cwd: string };
 const stack = await startStack(options);
 await writeStackState(
-  { pid: process.pid, endpoints: stack.endpoints, region: options.region, stage: options.stage, persist: options.persist, dataDir: options.dataDir, startedAt: new Date().toISOString() },
+  { pid: process.pid, endpoints: stack.endpoints, s3Directory: stack.s3Directory, region: options.region, stage: options.stage, persist: options.persist, dataDir: options.dataDir, startedAt: new Date().toISOString() },
   options.cwd,
 );
 process.stdout.write(`ready ${JSON.stringify(stack.endpoints)}\n`);

@@ -37,6 +37,8 @@ export interface StackEndpoints {
 /** A running local stack. */
 export interface RunningStack {
   readonly endpoints: StackEndpoints;
+  /** The S3 emulator's store (s3rver's filesystem layout, see `s3rverObjectPath`). */
+  readonly s3Directory: string;
   stop(): Promise<void>;
 }
 
@@ -84,5 +86,5 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     throw failed.reason;
   }
   const [kinesis, dynamodb, s3] = started as [Emulator, Emulator, Emulator];
-  return { endpoints: { kinesis: kinesis.endpoint, dynamodb: dynamodb.endpoint, s3: s3.endpoint }, stop: stopAll };
+  return { endpoints: { kinesis: kinesis.endpoint, dynamodb: dynamodb.endpoint, s3: s3.endpoint }, s3Directory: s3Dir, stop: stopAll };
 }

@@ -6,6 +6,8 @@ import type { StackEndpoints } from './stack.js';
 export interface StackState {
   readonly pid: number;
   readonly endpoints: StackEndpoints;
+  /** The S3 emulator's store; absent in state written by an older eddy. */
+  readonly s3Directory?: string;
   readonly region: string;
   readonly stage: string;
   readonly persist: boolean;

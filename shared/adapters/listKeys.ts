@@ -8,18 +8,33 @@ export interface ListKeysOptions {
   readonly limit?: number;
 }
 
+/** One listed object: its key, size in bytes and ETag (quotes removed). */
+export interface ListedObject {
+  readonly key: string;
+  readonly size: number;
+  readonly etag: string;
+}
+
+/**
+ * The objects under `prefix` (the whole bucket for `''`), following continuation tokens.
+ * @param s3 - the client
+ */
+export async function listObjects(s3: S3Client, bucket: string, prefix: string, options: ListKeysOptions = {}): Promise<ListedObject[]> {
+  const objects: ListedObject[] = [];
+  const pageSize = options.limit === undefined ? options.pageSize : Math.min(options.limit, options.pageSize ?? options.limit);
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }), ...(pageSize === undefined ? {} : { MaxKeys: pageSize }), ...(token === undefined ? {} : { ContinuationToken: token }) }));
+    for (const object of page.Contents ?? []) if (object.Key !== undefined) objects.push({ key: object.Key, size: object.Size ?? 0, etag: (object.ETag ?? '').replaceAll('"', '') });
+    token = page.IsTruncated === true && (options.limit === undefined || objects.length < options.limit) ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return options.limit === undefined ? objects : objects.slice(0, options.limit);
+}
+
 /**
  * The keys under `prefix` (the whole bucket for `''`), following continuation tokens.
  * @param s3 - the client
  */
 export async function listKeys(s3: S3Client, bucket: string, prefix: string, options: ListKeysOptions = {}): Promise<string[]> {
-  const keys: string[] = [];
-  const pageSize = options.limit === undefined ? options.pageSize : Math.min(options.limit, options.pageSize ?? options.limit);
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }), ...(pageSize === undefined ? {} : { MaxKeys: pageSize }), ...(token === undefined ? {} : { ContinuationToken: token }) }));
-    for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
-    token = page.IsTruncated === true && (options.limit === undefined || keys.length < options.limit) ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return options.limit === undefined ? keys : keys.slice(0, options.limit);
+  return (await listObjects(s3, bucket, prefix, options)).map((object) => object.key);
 }

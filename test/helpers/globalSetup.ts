@@ -11,11 +11,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const env = stackEnv(stack.endpoints, region);
   Object.assign(process.env, env);
   project.provide('stackEnv', env);
+  project.provide('s3Directory', stack.s3Directory);
   return () => stack.stop();
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     stackEnv: Record<string, string>;
+    /** The suite's s3rver store. */
+    s3Directory: string;
   }
 }
