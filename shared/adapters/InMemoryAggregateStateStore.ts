@@ -5,6 +5,7 @@ import {
   type AggregateStateStore,
   type DistinctAdd,
   type FiringClaim,
+  type FiringCompletion,
   type PendingFiring,
   type PipelineState,
   type ShardAdvance,
@@ -111,9 +112,10 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
     for (const path of paths) if (!this.missing.has(path)) this.missing.set(path, now);
   }
 
-  public async completeFiring(query: string, to: number): Promise<void> {
+  public async completeFirings(completions: readonly FiringCompletion[]): Promise<void> {
+    if (completions.length === 0) return;
     this.requests.writes += 1;
-    if (this.pending.get(query)?.to === to) this.pending.delete(query);
+    for (const { query, to } of completions) if (this.pending.get(query)?.to === to) this.pending.delete(query);
   }
 
   public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
