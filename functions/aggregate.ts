@@ -4,6 +4,7 @@ import { DynamoDBAggregateStateStore } from '../shared/adapters/DynamoDBAggregat
 import { DynamoDBResultStore } from '../shared/adapters/DynamoDBResultStore.js';
 import { KinesisPublishedKeys } from '../shared/adapters/KinesisPublishedKeys.js';
 import { KinesisControlBroadcaster } from '../shared/adapters/KinesisControlBroadcaster.js';
+import { AggregatingRecordSink } from '../shared/adapters/AggregatingRecordSink.js';
 import { KinesisRecordSink } from '../shared/adapters/KinesisRecordSink.js';
 import { KinesisResultPublisher } from '../shared/adapters/KinesisResultPublisher.js';
 import { KinesisShardDirectory } from '../shared/adapters/KinesisShardDirectory.js';
@@ -20,7 +21,8 @@ const kinesis = createKinesisClient();
 const documents = createDynamoDBDocumentClient();
 const errors = new S3ErrorSink(createS3Client(), config.errorBucket, config.errorPrefix);
 // Puts are not retried by the SDK (a retried put may land twice); a retried firing checks the stream instead.
-const publisher = new KinesisResultPublisher(new KinesisRecordSink(createKinesisClient({ maxAttempts: 1 }), config.outputStream), new KinesisPublishedKeys(kinesis), config.outputStream);
+// Rows go KPL-aggregated: a firing round publishes ~1,500 small rows, in a few dozen Kinesis records.
+const publisher = new KinesisResultPublisher(new AggregatingRecordSink(new KinesisRecordSink(createKinesisClient({ maxAttempts: 1 }), config.outputStream)), new KinesisPublishedKeys(kinesis), config.outputStream);
 
 const operator = createAggregateOperator({
   queries: compiledQueries(config.queries),

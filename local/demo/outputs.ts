@@ -1,8 +1,12 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listKeys } from '../../shared/adapters/listKeys.js';
+import { deaggregate } from '../../shared/kpl.js';
 
-/** Calls `visit` with every record's data currently on a stream (all shards, from the trim horizon). */
+/**
+ * Calls `visit` with every record's data currently on a stream (all shards, from the trim
+ * horizon); a KPL-aggregated record is visited as each of its user records. Answers how many.
+ */
 export async function scanStream(kinesis: KinesisClient, streamName: string, visit: (data: Uint8Array) => void): Promise<number> {
   let count = 0;
   let token: string | undefined;
@@ -12,8 +16,12 @@ export async function scanStream(kinesis: KinesisClient, streamName: string, vis
       let { ShardIterator: iterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
       while (iterator) {
         const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-        for (const record of out.Records ?? []) visit(record.Data ?? new Uint8Array());
-        count += out.Records?.length ?? 0;
+        for (const record of out.Records ?? []) {
+          for (const sub of deaggregate({ data: record.Data ?? new Uint8Array(), partitionKey: record.PartitionKey ?? '', sequenceNumber: record.SequenceNumber ?? '' })) {
+            visit(sub.data);
+            count += 1;
+          }
+        }
         if ((out.Records ?? []).length === 0 && (out.MillisBehindLatest ?? 0) === 0) break;
         iterator = out.NextShardIterator;
       }

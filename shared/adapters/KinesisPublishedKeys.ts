@@ -1,4 +1,5 @@
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type GetRecordsOutput, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record, type GetRecordsOutput, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { deaggregate, isAggregated } from '../kpl.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import { KINESIS_LIMITS, RETRY_DEFAULTS } from '../constants.js';
 import { RetryableError } from '../errors.js';
@@ -31,14 +32,25 @@ export interface PublishedKeysRequests {
 const DEFAULT_MARGIN_MS = 5 * 60 * 1000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** The key of a record's data, or `undefined` when it is not UTF-8 JSON or has none. */
-function keyOfData(data: Uint8Array | undefined, keyOf: PublishedKeysQuery['keyOf']): string | undefined {
-  if (!data) return undefined;
+/** The key of one user record's data, or `undefined` when it is not UTF-8 JSON or has none. */
+function keyOfData(data: Uint8Array, keyOf: PublishedKeysQuery['keyOf']): string | undefined {
   try {
     return keyOf(JSON.parse(utf8.decode(data)));
   } catch {
-    // Not a plain JSON record: it cannot be one of ours, so it holds none of the keys.
+    // Not a JSON record: it cannot be one of ours, so it holds none of the keys.
     return undefined;
+  }
+}
+
+/** The keys a stream record holds: its own, or each of its user records' when it is KPL-aggregated. */
+function keysOfRecord(record: _Record, keyOf: PublishedKeysQuery['keyOf']): (string | undefined)[] {
+  if (!record.Data) return [];
+  if (!isAggregated(record.Data)) return [keyOfData(record.Data, keyOf)];
+  try {
+    return deaggregate({ data: record.Data, partitionKey: record.PartitionKey ?? '', sequenceNumber: record.SequenceNumber ?? '' }).map((sub) => keyOfData(sub.data, keyOf));
+  } catch {
+    // A corrupt aggregate was never put whole by us: it holds none of the keys.
+    return [];
   }
 }
 
@@ -46,9 +58,8 @@ function keyOfData(data: Uint8Array | undefined, keyOf: PublishedKeysQuery['keyO
  * {@link PublishedKeys} on a Kinesis stream, by reading it: ListShards (every shard, open and
  * closed, so records put before a reshard are found in the parents), then for each shard, a few
  * at a time, GetShardIterator `AT_TIMESTAMP` (`since` minus the margin) and GetRecords
- * (10,000 records a call) to the shard's end or its tip, parsing each record as UTF-8 JSON.
- * Records are not de-aggregated: the stream must hold plain JSON records, as dedupe writes
- * them. Reading stops as soon as every wanted key is found. Throttled calls are retried with
+ * (10,000 records a call) to the shard's end or its tip, parsing each record as UTF-8 JSON; a
+ * KPL-aggregated record (as `AggregatingRecordSink` puts them) is read as its user records. Reading stops as soon as every wanted key is found. Throttled calls are retried with
  * backoff and an expired iterator is renewed after the last record read.
  *
  * Cost: one stream scan from `since`, so it is meant for rare paths (a retry), not per batch.
@@ -101,8 +112,7 @@ export class KinesisPublishedKeys implements PublishedKeys {
         lastSequence = record.SequenceNumber ?? lastSequence;
         // AT_TIMESTAMP may start a little early (its precision); the margin is already in `start`.
         if (record.ApproximateArrivalTimestamp && record.ApproximateArrivalTimestamp.getTime() < start) continue;
-        const key = keyOfData(record.Data, query.keyOf);
-        if (key !== undefined && query.wanted.has(key)) found.add(key);
+        for (const key of keysOfRecord(record, query.keyOf)) if (key !== undefined && query.wanted.has(key)) found.add(key);
       }
       // Nothing returned and nothing behind: the tip of an open shard. A closed shard ends with no next iterator.
       if (records.length === 0 && !((out.MillisBehindLatest ?? 0) > 0)) break;

@@ -2,6 +2,7 @@ import { DescribeStreamSummaryCommand, ListShardsCommand, PutRecordsCommand, Spl
 import { describe, expect, it } from 'vitest';
 import { createKinesisClient } from '../../../shared/adapters/clients.js';
 import { KinesisPublishedKeys } from '../../../shared/adapters/KinesisPublishedKeys.js';
+import { aggregateRecords } from '../../../shared/kpl.js';
 import { sleep } from '../../../shared/retry.js';
 import { createTestStream, uniqueName, useTestStack } from '../../helpers/stack.js';
 
@@ -60,6 +61,22 @@ describe('Adapter: KinesisPublishedKeys (kinesalite)', () => {
     const found = await published.find({ stream, since, wanted: new Set(['old', 'a', 'b', 'never']), keyOf });
     expect([...found].sort()).toEqual(['a', 'b']);
     expect(published.requests.listShards).toBe(1);
+  });
+
+  it('reads the user records of KPL-aggregated records, and passes over a corrupt aggregate', async () => {
+    const stream = uniqueName('published');
+    await createTestStream(kinesis, stream, 1);
+    const since = Date.now();
+    const users = Array.from({ length: 40 }, (_, i) => ({ data: JSON.stringify({ pk: `kpl-${i}` }), partitionKey: `p-${i}` }));
+    const aggregates = aggregateRecords(users, { maxBytes: 400 });
+    expect(aggregates.length).toBeGreaterThan(1);
+    const corrupt = Buffer.from(aggregates[0]?.record.data as Uint8Array);
+    corrupt[corrupt.length - 1] = (corrupt[corrupt.length - 1] as number) ^ 0xff;
+    await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [...aggregates.map(({ record }) => ({ Data: record.data as Uint8Array, PartitionKey: record.partitionKey })), { Data: corrupt, PartitionKey: 'x' }] }));
+    await put(stream, [{ pk: 'plain' }]);
+    const wanted = new Set(['kpl-0', 'kpl-21', 'kpl-39', 'plain', 'never']);
+    const found = await new KinesisPublishedKeys(kinesis, { marginMs: 0 }).find({ stream, since, wanted, keyOf });
+    expect([...found].sort()).toEqual(['kpl-0', 'kpl-21', 'kpl-39', 'plain']);
   });
 
   it('starts a margin before the time, for clock skew, and does not hang on a shard with nothing after it', async () => {
