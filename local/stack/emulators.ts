@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:http';
+import { createServer, type Server as NetServer } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -18,7 +19,7 @@ export interface Emulator {
 
 /** Fails with a message naming the port when something already listens on it. */
 export async function assertPortFree(port: number, what: string, host = '127.0.0.1'): Promise<void> {
-  const server: Server = createServer();
+  const server: NetServer = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -41,11 +42,26 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * How long the Node emulators keep an idle keep-alive connection. With Node's default, 5 s, the
+ * server can close a socket the SDK is about to reuse: the request fails with `socket hang up` or
+ * `EPIPE` (seen in `eddy run`), and a stage's puts, which the SDK does not retry, fail its batch,
+ * which is then delivered again. `server.close()` still closes idle connections at once.
+ */
+export const EMULATOR_KEEP_ALIVE_MS = 10 * 60 * 1000;
+
+/** Keeps idle keep-alive connections open for {@link EMULATOR_KEEP_ALIVE_MS} (and headers for a little longer, as Node requires). */
+function keepConnections(server: Server): void {
+  server.keepAliveTimeout = EMULATOR_KEEP_ALIVE_MS;
+  server.headersTimeout = EMULATOR_KEEP_ALIVE_MS + 1000;
+}
+
 /** Kinesis (kinesalite) in this process; `path` keeps its LevelDB on disk, else in memory. */
 export async function startKinesis(port: number, path?: string): Promise<Emulator> {
   await assertPortFree(port, 'the Kinesis emulator');
   if (path) await mkdir(path, { recursive: true });
   const server = loadKinesalite()({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 10_000, ...(path ? { path } : {}) });
+  keepConnections(server);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     name: 'kinesis',
@@ -63,6 +79,7 @@ export async function startS3(port: number, directory: string): Promise<Emulator
   const S3rver = loadS3rver();
   const server = new S3rver({ port, address: '127.0.0.1', directory, silent: true, resetOnClose: false, allowMismatchedSignatures: true });
   await server.run();
+  keepConnections((server as unknown as { httpServer: Server }).httpServer);
   return { name: 's3', endpoint: `http://127.0.0.1:${port}`, stop: async () => void (await server.close()) };
 }
 
