@@ -10,7 +10,7 @@ function keepAliveOf(endpoint: string): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const req = request(endpoint, { method: 'GET', headers: { Connection: 'keep-alive' } }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.headers['keep-alive']));
+      res.on('end', () => resolve(String(res.headers['keep-alive'])));
     });
     req.on('error', reject);
     req.end();
