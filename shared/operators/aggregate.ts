@@ -24,9 +24,9 @@ export interface AggregateOutcome {
   readonly counted: number;
   /** Records too late for at least one windowed query, written to the late-data output. */
   readonly late: number;
-  /** Records an earlier delivery of this batch applied in full, skipped. */
+  /** Records an earlier delivery of this batch applied in full, skipped (control records not included). */
   readonly replayed: number;
-  /** End-of-input signals. */
+  /** Control records (watermarks, the end-of-input signal) in the batch, applied now or before. */
   readonly control: number;
   /** Windows emitted and rows published. */
   readonly windows: number;
@@ -90,11 +90,13 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
     const touched = new Map<string, Set<number>>();
     for (const update of updates) if (!continuous.has(update.query)) touched.set(update.query, (touched.get(update.query) ?? new Set()).add(update.slice));
     const fired = await fire(shard, touched);
+    // Control records count as control whether or not an earlier delivery applied them: a replayed batch's watermarks are not records.
+    const control = batch.reduce((n, { value }) => n + (isControl(value) ? 1 : 0), 0);
     return {
       counted: records.length - collected.late.size,
       late: collected.late.size,
-      replayed: batch.length - fresh.length,
-      control: fresh.length - records.length,
+      replayed: batch.length - control - records.length,
+      control,
       windows: fired.windows,
       rows: rows + fired.rows,
     };
