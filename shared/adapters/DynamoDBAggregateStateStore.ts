@@ -10,7 +10,6 @@ import {
   type AggregateStateStore,
   type DistinctAdd,
   type FiringClaim,
-  type FiringCompletion,
   type PendingFiring,
   type PipelineState,
   type ShardAdvance,
@@ -375,34 +374,22 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     await this.update({ TableName: this.tableName, Key: this.pipelineKey, UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: expression.names, ExpressionAttributeValues: expression.values });
   }
 
-  /**
-   * One conditional update removes every completed claim. If any of them was completed meanwhile
-   * (taken over), the update fails as a whole and the claims are completed one at a time, each
-   * skipped when already done.
-   */
-  public async completeFirings(completions: readonly FiringCompletion[]): Promise<void> {
-    if (completions.length === 0) return;
+  public async completeFiring(query: string, to: number): Promise<void> {
     const expression = new Expression();
-    const removed: string[] = [];
-    const conditions: string[] = [];
-    for (const { query, to } of completions) {
-      const pt = expression.name(`pt${SEP}${query}`);
-      removed.push(pt, ...['pf', 'po', 'pc'].map((prefix) => expression.name(`${prefix}${SEP}${query}`)));
-      conditions.push(`${pt} = ${expression.value(to)}`);
-    }
+    const pt = expression.name(`pt${SEP}${query}`);
+    const removed = ['pf', 'po', 'pc'].map((prefix) => expression.name(`${prefix}${SEP}${query}`));
     try {
       await this.update({
         TableName: this.tableName,
         Key: this.pipelineKey,
-        UpdateExpression: `REMOVE ${removed.join(', ')}`,
-        ConditionExpression: conditions.join(' AND '),
+        UpdateExpression: `REMOVE ${[pt, ...removed].join(', ')}`,
+        ConditionExpression: `${pt} = ${expression.value(to)}`,
         ExpressionAttributeNames: expression.names,
         ExpressionAttributeValues: expression.values,
       });
     } catch (error) {
+      // Already completed by an invocation that took it over: nothing left to do.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Already completed by an invocation that took it over: nothing left to do for that one.
-      if (completions.length > 1) for (const completion of completions) await this.completeFirings([completion]);
     }
   }
 

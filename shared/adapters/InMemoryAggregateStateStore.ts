@@ -5,7 +5,6 @@ import {
   type AggregateStateStore,
   type DistinctAdd,
   type FiringClaim,
-  type FiringCompletion,
   type PendingFiring,
   type PipelineState,
   type ShardAdvance,
@@ -112,10 +111,9 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
     for (const path of paths) if (!this.missing.has(path)) this.missing.set(path, now);
   }
 
-  public async completeFirings(completions: readonly FiringCompletion[]): Promise<void> {
-    if (completions.length === 0) return;
+  public async completeFiring(query: string, to: number): Promise<void> {
     this.requests.writes += 1;
-    for (const { query, to } of completions) if (this.pending.get(query)?.to === to) this.pending.delete(query);
+    if (this.pending.get(query)?.to === to) this.pending.delete(query);
   }
 
   public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {

@@ -54,8 +54,7 @@ export function queryWatermark(bound: number | undefined, query: CompiledQuery):
 /**
  * Creates the firing round run after each batch. A query's windows fire once the watermark
  * passes their end: one conditional write claims the range for every query at once, the claimer
- * reads the slices, writes the results and publishes the rows, then one write marks every
- * claim done. An
+ * reads the slices, writes the results and publishes the rows, then marks the claim done. An
  * invocation that dies in between leaves the claim pending; its retry (same shard) or, after the
  * firing timeout, any invocation completes it, publishing only the rows not already on the
  * stream. Windows of slices this invocation wrote that had already fired (a late record within
@@ -113,7 +112,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
         if (!mine && now - pending.claimedAt <= deps.firingTimeoutMs) continue;
         if (!mine && !(await deps.state.takeOverFiring(query.name, pending, owner, now))) continue;
         remember(query.name, await emitRange(query, { from: pending.from, to: pending.to }, pending.claimedAt));
-        await deps.state.completeFirings([{ query: query.name, to: pending.to }]);
+        await deps.state.completeFiring(query.name, pending.to);
         continue;
       }
       const watermark = queryWatermark(bound, query);
@@ -125,11 +124,9 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
       for (const claim of claims) {
         const query = windowed.find((candidate) => candidate.name === claim.query) as CompiledQuery;
         remember(query.name, await emitRange(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
+        await deps.state.completeFiring(query.name, claim.to);
         firedNow.set(query.name, claim.to);
       }
-      // Claimed together, completed together: one write. A crash before it leaves every claim
-      // pending, and the retry emits them again (publishing only the rows not yet on the stream).
-      await deps.state.completeFirings(claims);
     }
     // After the end of input every invocation says so again: a reader that missed it (a crash) still gets it.
     if (deps.downstream !== undefined && bound !== undefined && bound >= FINAL_EVENT_TIME && windowed.every((query) => (firedNow.get(query.name) ?? BEFORE_TIME) >= FINAL_EVENT_TIME)) {

@@ -105,12 +105,6 @@ export interface FiringClaim {
   readonly to: number;
 }
 
-/** A pending firing to mark done: the query and the end of its claimed range. */
-export interface FiringCompletion {
-  readonly query: string;
-  readonly to: number;
-}
-
 /** The event time a shard reports after the end-of-input signal: beyond any real time. */
 export const FINAL_EVENT_TIME = 8.64e15;
 
@@ -143,11 +137,8 @@ export interface AggregateStateStore {
   takeOverFiring(query: string, pending: PendingFiring, owner: string, now: number): Promise<boolean>;
   /** Records since when expected paths have been missing (kept if already recorded). */
   noteMissing(paths: readonly string[], now: number): Promise<void>;
-  /**
-   * Marks pending firings done, each only while its range still ends at `to` (an invocation
-   * that took one over may have completed it already).
-   */
-  completeFirings(completions: readonly FiringCompletion[]): Promise<void>;
+  /** Marks a pending firing done. */
+  completeFiring(query: string, to: number): Promise<void>;
   /** Slice items of a query whose start is in `[from, to)`, by start (strongly consistent). */
   readSlices(query: string, from: number, to: number): Promise<SliceImage[]>;
 }
