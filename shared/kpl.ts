@@ -187,6 +187,17 @@ export interface SubRecord {
   readonly subSequenceNumber?: number;
 }
 
+/** A record as GetRecords returns it (the SDK's `_Record`, structurally: no SDK import here). */
+export interface GetRecordsRecord {
+  readonly Data?: Uint8Array;
+  readonly PartitionKey?: string;
+  readonly SequenceNumber?: string;
+}
+
+/** The user records of a record read with GetRecords: its sub-records, or itself when it is not aggregated (see {@link deaggregate}). */
+export const userRecordsOf = (record: GetRecordsRecord): SubRecord[] =>
+  deaggregate({ data: record.Data ?? new Uint8Array(), partitionKey: record.PartitionKey ?? '', sequenceNumber: record.SequenceNumber ?? '' });
+
 /** True when bytes start with the KPL magic number and are long enough to hold a frame. */
 export const isAggregated = (data: Uint8Array): boolean => data.byteLength > FRAME_BYTES && MAGIC.equals(Buffer.from(data.buffer, data.byteOffset, MAGIC.length));
 

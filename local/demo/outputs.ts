@@ -1,7 +1,7 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { listKeys } from '../../shared/adapters/listKeys.js';
-import { deaggregate } from '../../shared/kpl.js';
+import { userRecordsOf } from '../../shared/kpl.js';
 
 /**
  * Calls `visit` with every record's data currently on a stream (all shards, from the trim
@@ -17,7 +17,7 @@ export async function scanStream(kinesis: KinesisClient, streamName: string, vis
       while (iterator) {
         const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
         for (const record of out.Records ?? []) {
-          for (const sub of deaggregate({ data: record.Data ?? new Uint8Array(), partitionKey: record.PartitionKey ?? '', sequenceNumber: record.SequenceNumber ?? '' })) {
+          for (const sub of userRecordsOf(record)) {
             visit(sub.data);
             count += 1;
           }

@@ -1,5 +1,5 @@
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record, type GetRecordsOutput, type KinesisClient } from '@aws-sdk/client-kinesis';
-import { deaggregate, isAggregated } from '../kpl.js';
+import { userRecordsOf } from '../kpl.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import { KINESIS_LIMITS, RETRY_DEFAULTS } from '../constants.js';
 import { RetryableError } from '../errors.js';
@@ -45,9 +45,8 @@ function keyOfData(data: Uint8Array, keyOf: PublishedKeysQuery['keyOf']): string
 /** The keys a stream record holds: its own, or each of its user records' when it is KPL-aggregated. */
 function keysOfRecord(record: _Record, keyOf: PublishedKeysQuery['keyOf']): (string | undefined)[] {
   if (!record.Data) return [];
-  if (!isAggregated(record.Data)) return [keyOfData(record.Data, keyOf)];
   try {
-    return deaggregate({ data: record.Data, partitionKey: record.PartitionKey ?? '', sequenceNumber: record.SequenceNumber ?? '' }).map((sub) => keyOfData(sub.data, keyOf));
+    return userRecordsOf(record).map((sub) => keyOfData(sub.data, keyOf));
   } catch {
     // A corrupt aggregate was never put whole by us: it holds none of the keys.
     return [];
