@@ -66,7 +66,7 @@ beforeAll(async () => {
       .map((fn) => ({
         ...fn,
         // Small files, so that many roll and commit over the run (the writers' figures are in bench/writer.ts).
-        environment: { ...fn.environment, IDLE_TIMEOUT_SECONDS: '4', FIRING_TIMEOUT_SECONDS: '10', ...(fn.key === 'rawWriter' ? { FILE_SIZE_MIB: '0.05' } : {}) },
+        environment: { ...fn.environment, IDLE_TIMEOUT_SECONDS: '4', ...(fn.key === 'rawWriter' ? { FILE_SIZE_MIB: '0.05' } : {}) },
         streamEvents: fn.streamEvents.map((event) => ({ ...event, batchSize: 100, batchWindowSeconds: 0 })),
       })),
   };

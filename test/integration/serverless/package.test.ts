@@ -128,6 +128,13 @@ describe('serverless.yml: serverless package (offline, no credentials)', () => {
     expect(reads.map((statement) => JSON.stringify(statement.Resource)).sort()).toEqual([JSON.stringify({ 'Fn::GetAtt': ['CleanStream', 'Arn'] }), JSON.stringify({ 'Fn::GetAtt': ['EnrichedStream', 'Arn'] })].sort());
   });
 
+  it('lets another shard take over a window firing only once its claimer has timed out (FIRING_TIMEOUT_SECONDS above the aggregate timeout)', () => {
+    const aggregate = ofType('AWS::Lambda::Function').find((fn) => fn.Properties.FunctionName === 'eddy-pkgtest-aggregate');
+    const firingTimeout = Number((aggregate?.Properties.Environment as { Variables: Record<string, string> }).Variables.FIRING_TIMEOUT_SECONDS);
+    // A claimer still running when taken over would publish rows side by side with the taker: twice on the stream.
+    expect(firingTimeout).toBeGreaterThan(aggregate?.Properties.Timeout as number);
+  });
+
   it('is what the local model reads: the same streams, tables, bucket and stream settings', async () => {
     const model = await loadServerlessModel({ stage: 'pkgtest' });
     expect(model.streams.map((s) => s.name).sort()).toEqual(ofType('AWS::Kinesis::Stream').map((s) => s.Properties.Name).sort());
