@@ -260,7 +260,7 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
     const drainStarted = performance.now();
     const deadline = Date.now() + options.timeoutMs;
     try {
-      await trigger.waitUntilIdle(options.timeoutMs);
+      await trigger.waitUntilIdle(options.timeoutMs, { inputEnded: true });
     } catch (error) {
       if (!(error instanceof PipelineError)) throw error;
       throw new RetryableError(`the pipeline did not drain within ${options.timeoutMs / 1000} s of the last record (--timeout): still busy: ${busy(trigger.stats())}. Function logs are in ${logDir}.`, { cause: error });

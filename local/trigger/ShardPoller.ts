@@ -51,6 +51,8 @@ export class ShardPoller {
   private closed = false;
   private stopped = false;
   private inFlight = 0;
+  /** Records fetched up to this time go without waiting for their batching window (see {@link flushWindows}). */
+  private flushedAt = 0;
   private lastEmptyPollStartedAt = 0;
   private loops: Promise<void>[] = [];
   /** Where to read from when there is no sequence number to continue after. */
@@ -82,6 +84,22 @@ export class ShardPoller {
   public isIdle(since: number): boolean {
     if (this.options.stats.finished) return true;
     return this.undone() === 0 && this.inFlight === 0 && (this.closed || this.lastEmptyPollStartedAt >= since);
+  }
+
+  /** Nothing buffered or in flight; unlike {@link isIdle}, says nothing of what the stream holds. */
+  public isQuiet(): boolean {
+    return this.options.stats.finished === true || (this.undone() === 0 && this.inFlight === 0);
+  }
+
+  /** An invocation is running on this shard. */
+  public isInvoking(): boolean {
+    return this.inFlight > 0;
+  }
+
+  /** Sends the records buffered now without waiting for the rest of their batching window. */
+  public flushWindows(): void {
+    this.flushedAt = Date.now();
+    this.laneSignal.notify();
   }
 
   /** Polls now instead of at the end of the idle wait. */
@@ -170,7 +188,7 @@ export class ShardPoller {
       const waited = Date.now() - first.fetchedAt;
       // Lambda invokes when the window ends, the batch size is reached, or the payload reaches 6 MB.
       const full = queue.length >= settings.batchSize || batchLength(queue, settings.batchSize, LAMBDA_LIMITS.payloadMaxBytes, bytesOf) < queue.length;
-      if (windowMs > 0 && !full && !this.closed && waited < windowMs) {
+      if (windowMs > 0 && !full && !this.closed && waited < windowMs && first.fetchedAt > this.flushedAt) {
         await this.laneSignal.wait(windowMs - waited);
         continue;
       }

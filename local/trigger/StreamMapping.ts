@@ -71,6 +71,21 @@ export class StreamMapping {
     return this.refreshing === undefined && [...this.pollers.values()].every((poller) => poller.isIdle(since));
   }
 
+  /** No shard has records buffered or in flight (a check in memory, no request). */
+  public isQuiet(): boolean {
+    return this.refreshing === undefined && [...this.pollers.values()].every((poller) => poller.isQuiet());
+  }
+
+  /** An invocation is running on some shard. */
+  public isInvoking(): boolean {
+    return [...this.pollers.values()].some((poller) => poller.isInvoking());
+  }
+
+  /** Every shard sends what it has buffered now, without waiting for the rest of the batching window. */
+  public flushWindows(): void {
+    for (const poller of this.pollers.values()) poller.flushWindows();
+  }
+
   /** Makes every shard poll now. */
   public poke(): void {
     for (const poller of this.pollers.values()) poller.poke();

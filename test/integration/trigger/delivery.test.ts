@@ -61,6 +61,24 @@ describe('Trigger: delivery', () => {
     }
   });
 
+  it('once the input has ended, sends what waits for a batching window when nothing else runs, instead of waiting out the window', async () => {
+    const fixture = await triggerFixture({ settings: { batchSize: 100, batchWindowSeconds: 20 } });
+    const trigger = await fixture.start();
+    try {
+      await fixture.put(records(3, 'tail'));
+      const drainFrom = Date.now();
+      await trigger.waitUntilIdle(15_000, { inputEnded: true });
+      expect(Date.now() - drainFrom).toBeLessThan(10_000);
+      const invocations = await fixture.invocations();
+      expect(invocations.flatMap((invocation) => invocation.records.map((record) => record.data))).toEqual(records(3, 'tail').map((record) => record.data));
+      // Without the end of input, the same wait is bound by the window.
+      await fixture.put(records(2, 'more'));
+      await expect(trigger.waitUntilIdle(3_000)).rejects.toThrow(/still busy after 3000 ms/);
+    } finally {
+      await trigger.stop();
+    }
+  });
+
   it('resumes from the checkpoint after a restart without reprocessing', async () => {
     const fixture = await triggerFixture({ settings: { startingPosition: 'TRIM_HORIZON', batchSize: 10 } });
     let trigger = await fixture.start();
