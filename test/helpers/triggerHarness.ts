@@ -15,6 +15,8 @@ export interface RecordedInvocation {
   readonly functionName: string;
   readonly remaining: number;
   readonly mark?: string;
+  /** The handler's V8 heap limits (MB), as its worker thread sees them. */
+  readonly heap: { readonly young?: number; readonly old?: number };
   readonly coldAt: number;
   readonly startedAt: number;
   readonly records: { seq: string; pk: string; data: string }[];

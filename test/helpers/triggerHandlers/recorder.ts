@@ -6,6 +6,7 @@
 //   THROW=1             always throw
 //   SLEEP_MS=<n>        sleep before returning
 import { appendFileSync } from 'node:fs';
+import { resourceLimits } from 'node:worker_threads';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 
 const seen = new Set<string>();
@@ -22,6 +23,7 @@ export const handler = async (event: KinesisStreamEvent, context: Context): Prom
     functionName: context.functionName,
     remaining: context.getRemainingTimeInMillis(),
     mark: process.env.MARK,
+    heap: { young: resourceLimits.maxYoungGenerationSizeMb, old: resourceLimits.maxOldGenerationSizeMb },
     coldAt,
     startedAt: Date.now(),
     records,

@@ -34,6 +34,8 @@ describe('Trigger: delivery', () => {
       expect(arrival).toBeGreaterThan(before - 5);
       expect(arrival).toBeLessThan(Date.now() / 1000 + 1);
       expect(invocation?.mark).toBe('own-env');
+      // Lambda's bootstrap for 256 MB: --max-semi-space-size=12 (young generation 3 × 12) --max-old-space-size=231.
+      expect(invocation?.heap).toEqual({ young: 36, old: 231 });
       expect(invocation?.functionName).toBe(fixture.model.functions[0]?.name);
       expect(invocation?.remaining).toBeGreaterThan(9_000);
     } finally {
