@@ -3,7 +3,7 @@
  * for a gap) and the count of drawn values each panel reports in `data-points`. Pure, so the
  * rules (24 hours always, highest division first, rank order) live apart from Chart.js.
  */
-import type { DashboardView, DayHours } from '../../shared/dashboard/viewTypes.js';
+import { byDivisionSales, type DashboardView, type DayHours } from '../../shared/dashboard/viewTypes.js';
 import { formatHourLabel, formatKrw } from './format.js';
 
 /** A series' values, one per label; null leaves a gap. */
@@ -58,7 +58,7 @@ export const dailySeries = (daily: DashboardView['daily']): { labels: string[]; 
  * @param divisions - the view's `divisions`
  */
 export function divisionSeries(divisions: DashboardView['divisions']): { labels: string[]; sales: Values } {
-  const sorted = [...divisions].sort((a, b) => b.sales - a.sales || a.division.localeCompare(b.division));
+  const sorted = [...divisions].sort(byDivisionSales);
   return { labels: sorted.map((d) => d.division), sales: sorted.map((d) => d.sales) };
 }
 

@@ -1,7 +1,7 @@
 import type { ResultRow } from '../aggregate/rows.js';
 import { eventTimeOf, formatLocal } from '../aggregate/eventTime.js';
 import type { ResultStore } from '../ports/ResultStore.js';
-import type { DashboardView, DayHours } from './viewTypes.js';
+import { byDivisionSales, type DashboardView, type DayHours } from './viewTypes.js';
 
 export type { DashboardView, DayHours, KpiView } from './viewTypes.js';
 
@@ -102,7 +102,7 @@ export async function readDashboardView(results: ResultReader, now: () => number
       .sort((a, b) => a.day.localeCompare(b.day)),
     divisions: divisions
       .map((row) => ({ division: str(row.division_name), sales: num(row.sum_of_sales), count: num(row.cnt_of_sales) }))
-      .sort((a, b) => b.sales - a.sales || a.division.localeCompare(b.division)),
+      .sort(byDivisionSales),
     top3: top3Hours(top3),
     cumulative: today,
   };

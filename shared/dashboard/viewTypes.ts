@@ -39,3 +39,6 @@ export interface DashboardView {
   /** `cumulative_daily_sales` of `kpi.today`: sales from midnight to each fired hour's end (1–24). */
   readonly cumulative: { readonly day: string | null; readonly points: readonly { readonly hour: number; readonly sales: number }[] };
 }
+
+/** The divisions chart's order: highest sales first, ties by name. The API sends them so; the page keeps it whatever it gets. */
+export const byDivisionSales = (a: DashboardView['divisions'][number], b: DashboardView['divisions'][number]): number => b.sales - a.sales || a.division.localeCompare(b.division);
