@@ -130,7 +130,9 @@ and nothing is left under the staging prefix. Then it exports, stops the stack a
 DIR must be absent or empty. If the pipeline has not drained and committed within --timeout
 seconds of the last record, it stops with a message saying what is left and exits 2; if a
 stage's counts do not balance, it exports, says which, and exits 1. The stack is stopped in
-every case. Function logs are in .eddy/logs (eddy stats reads them).
+every case. Function logs are in .eddy/logs (eddy stats reads them). Once the final watermark
+is sent, records waiting for a batching window go as soon as no invocation runs anywhere
+(nothing more can arrive), so the drain does not wait out the writers' 5 s windows.
 
 Example:
   eddy generate --rows 10000 --format jsonl --out week.jsonl
