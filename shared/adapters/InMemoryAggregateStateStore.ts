@@ -55,6 +55,10 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
       const held = item[checkpoint] as string | undefined;
       const after = held !== undefined && held >= batch.first ? held : undefined;
       const delta = update.deltaAfter(after);
+      // As DynamoDB's conditional write: a batch already in leaves the item, and its version, as it is.
+      const stored = (attribute: string): number | undefined => item[shardAttribute(attribute, shard)] as number | undefined;
+      const raises = [...delta.max, ...(update.sizes ?? [])].some(([attribute, value]) => (stored(attribute) ?? -Infinity) < value) || [...delta.min].some(([attribute, value]) => (stored(attribute) ?? Infinity) > value);
+      if (after !== undefined && delta.add.size === 0 && !raises) return { query: update.query, slice: update.slice, attributes: { ...item }, version: (item.v as number | undefined) ?? 0 };
       this.requests.writes += 1;
       for (const [name, value] of delta.add) item[name] = ((item[name] as number | undefined) ?? 0) + value;
       for (const [attribute, value] of [...delta.max, ...(update.sizes ?? [])]) {

@@ -89,7 +89,9 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
 
     const touched = new Map<string, Set<number>>();
     for (const update of updates) if (!continuous.has(update.query)) touched.set(update.query, (touched.get(update.query) ?? new Set()).add(update.slice));
-    const fired = await fire(shard, touched);
+    // Whatever emitted these windows since (another shard, an earlier attempt) did so after the batch arrived.
+    const arrivedAt = Math.min(...fresh.map(({ origin }) => origin.arrivalTimestamp));
+    const fired = await fire(shard, touched, arrivedAt);
     // Control records count as control whether or not an earlier delivery applied them: a replayed batch's watermarks are not records.
     const control = batch.reduce((n, { value }) => n + (isControl(value) ? 1 : 0), 0);
     return {

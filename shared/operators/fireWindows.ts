@@ -58,9 +58,12 @@ export function queryWatermark(bound: number | undefined, query: CompiledQuery):
  * invocation that dies in between leaves the claim pending; its retry (same shard) or, after the
  * firing timeout, any invocation completes it, publishing only the rows not already on the
  * stream. Windows of slices this invocation wrote that had already fired (a late record within
- * the allowed lateness, or a firing that raced the write) are emitted again at a higher revision.
+ * the allowed lateness, or a firing that raced the write) are emitted again at a higher revision;
+ * their rows already on the stream since the batch arrived (`arrivedAt`) are not published again:
+ * a batch delivered again after its slices were written finds them emitted by another shard
+ * (which wrote the same window since) or by its own earlier attempt, at the same revision.
  */
-export function createWindowFiring(deps: FiringDeps): (owner: string, touched: TouchedSlices) => Promise<FiringOutcome> {
+export function createWindowFiring(deps: FiringDeps): (owner: string, touched: TouchedSlices, arrivedAt: number) => Promise<FiringOutcome> {
   const windowed = deps.queries.filter((query) => query.windowed);
   let windows = 0;
   let rows = 0;
@@ -85,14 +88,14 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     return emitWindows(query, due, slices, since);
   };
 
-  /** Emits the given windows again, from their slices as they are now. */
-  const emitAgain = async (query: CompiledQuery, due: readonly Interval[]): Promise<void> => {
+  /** Emits the given windows again, from their slices as they are now, publishing only rows not on the stream since `since`. */
+  const emitAgain = async (query: CompiledQuery, due: readonly Interval[], since: number): Promise<void> => {
     if (due.length === 0) return;
     const slices = await deps.state.readSlices(query.name, Math.min(...due.map((w) => w.start)), Math.max(...due.map((w) => w.end)));
-    await emitWindows(query, due, slices);
+    await emitWindows(query, due, slices, since);
   };
 
-  return async (owner, touched) => {
+  return async (owner, touched, arrivedAt) => {
     windows = 0;
     rows = 0;
     const now = deps.clock();
@@ -141,7 +144,7 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
       for (const slice of slices) {
         for (const w of windowsOfSlice(query.definition.window, slice)) if (w.end <= fired && !done.has(`${w.start}:${w.end}`)) again.set(`${w.start}:${w.end}`, w);
       }
-      await emitAgain(query, [...again.values()]);
+      await emitAgain(query, [...again.values()], arrivedAt);
     }
     return { windows, rows };
   };

@@ -109,4 +109,43 @@ describe('Operator: aggregate, allowed lateness', () => {
     expect([...late.documents.values()].map((document) => document.errorOutputType)).toEqual(['late-data']);
     expect([...late.documents.values()][0]?.errorMessage).toMatch(/late_hourly/);
   });
+
+  it('publishes a window emitted again once, when a retried batch finds another shard has emitted it since', async () => {
+    const [a, b] = ['shardId-000000000001', 'shardId-000000000002'] as const;
+    const state = new InMemoryAggregateStateStore();
+    let dieAfterSlices = false;
+    // Shard a's invocation dies after writing its slices and before advancing its clock.
+    const dying = new Proxy(state, {
+      get: (target, name, receiver) =>
+        name === 'advanceShard'
+          ? async (...args: Parameters<InMemoryAggregateStateStore['advanceShard']>) => {
+              if (dieAfterSlices && args[0] === a) {
+                dieAfterSlices = false;
+                throw new Error('the invocation died');
+              }
+              return target.advanceShard(...args);
+            }
+          : (Reflect.get(target, name, receiver) as unknown),
+    });
+    const results = new InMemoryResultStore();
+    const publisher = new InMemoryResultPublisher();
+    const operator = createAggregateOperator({ queries: [query], state: dying, shards: { openShards: async () => [a, b], parentsOf: async () => [] }, results, publisher, late: new InMemoryDocumentSink(), clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
+    const feeds = { [a]: new ShardFeed([a]), [b]: new ShardFeed([b]) };
+    const batchOf = (shard: typeof a | typeof b, records: EnrichedTransaction[]) => feeds[shard].spread(records).get(shard) ?? [];
+    await operator(batchOf(a, [row('2015-01-05T01:10:00', 1000, '1')]));
+    await operator(batchOf(b, [row('2015-01-05T02:20:00', 2000, '2')]));
+    await operator(batchOf(a, [row('2015-01-05T03:30:00', 4000, '3')]));
+    await operator(batchOf(b, [row('2015-01-05T03:40:00', 8000, '4')]));
+    // Both clocks are past 03:00: 01:00–02:00 fired. Late records within the lateness update it on each shard.
+    const lateOnA = batchOf(a, [row('2015-01-05T01:50:00', 500, '5')]);
+    dieAfterSlices = true;
+    await expect(operator(lateOnA)).rejects.toThrow('the invocation died');
+    await operator(batchOf(b, [row('2015-01-05T01:40:00', 300, '6')]));
+    // b emitted the window from both late records; a's retry finds the same window, already on the stream.
+    await operator(lateOnA);
+    const emissions = publisher.rows.filter((published) => published.window_start === '2015-01-05T01:00:00');
+    expect(emissions.map((published) => published.sum_of_mount)).toEqual([1000, 1800]);
+    expect(new Set(emissions.map((published) => published.pk)).size).toBe(emissions.length);
+    expect((await results.read('late_hourly'))[0]).toMatchObject({ sum_of_mount: 1800, cnt: 3 });
+  });
 });
