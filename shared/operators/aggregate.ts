@@ -3,9 +3,10 @@ import type { CompiledQuery } from '../aggregate/compile.js';
 import { isControl, type CleanInput } from '../aggregate/control.js';
 import { publishedContinuousRows } from '../aggregate/emit.js';
 import { eventTimeOf, formatLocal } from '../aggregate/eventTime.js';
-import { groupsOfImage } from '../aggregate/partials.js';
+import { SEP, groupsOfImage } from '../aggregate/partials.js';
 import { positionKey } from '../aggregate/position.js';
 import { toRows } from '../aggregate/rows.js';
+import { sliceSize } from '../aggregate/windows.js';
 import { BEFORE_TIME, SELF_PATH, controlPath } from '../aggregate/watermark.js';
 import { FINAL_EVENT_TIME, type PipelineState } from '../ports/AggregateStateStore.js';
 import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
@@ -65,11 +66,18 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
       } else raise(...controlPath(value));
     }
     const limits = lateness(deps.queries, pipeline);
-    const collected = collectBatch(deps.queries, records, (query, sliceEnd) => sliceEnd + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME));
-    const sizes = await deps.state.addDistinct([...collected.distinct.values()]);
-    const updates = sliceUpdates(deps.queries, collected, sizes);
     const positions = fresh.map(({ origin }) => positionKey(origin));
     const span = { first: positions[0] ?? '', last: positions[positions.length - 1] ?? '' };
+    const behind = (query: CompiledQuery, sliceEnd: number): boolean => sliceEnd + query.definition.allowedLatenessMs <= (limits.get(query.name) ?? BEFORE_TIME);
+    let collected = collectBatch(deps.queries, records, behind);
+    if (collected.late.size > 0) {
+      // A batch delivered again finds behind the watermark the windows another shard fired after its
+      // first attempt wrote their slices: those records are in, not late (and their windows go out again).
+      const held = await slicesHolding(deps, shard, span.first, collected.late);
+      if (held.size > 0) collected = collectBatch(deps.queries, records, (query, sliceEnd) => behind(query, sliceEnd) && !held.has(`${query.name}@${sliceEnd - sliceSize(query.definition.window)}`));
+    }
+    const sizes = await deps.state.addDistinct([...collected.distinct.values()]);
+    const updates = sliceUpdates(deps.queries, collected, sizes);
     const images = await deps.state.applySlices(shard, span, updates);
     await deps.late.write(lateDocuments(collected.late, limits));
 
@@ -112,6 +120,26 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
  * still on its way by an active path (it waits for every path), so a batch delivered again
  * judges its records as the first delivery did.
  */
+/** The slices (`query@start`) of late records that already hold this shard's batch from `first` on: its checkpoint there is at or past it. */
+async function slicesHolding(deps: AggregateDeps, shard: string, first: string, late: ReadonlyMap<Positioned, string[]>): Promise<Set<string>> {
+  const starts = new Map<string, Set<number>>();
+  for (const [positioned, names] of late) {
+    for (const name of names) {
+      const query = deps.queries.find((candidate) => candidate.name === name) as CompiledQuery;
+      const size = sliceSize(query.definition.window);
+      starts.set(name, (starts.get(name) ?? new Set()).add(Math.floor(positioned.eventTime / size) * size));
+    }
+  }
+  const held = new Set<string>();
+  for (const [name, slices] of starts) {
+    for (const image of await deps.state.readSlices(name, Math.min(...slices), Math.max(...slices) + 1)) {
+      const checkpoint = image.attributes[`ck${SEP}${shard}`];
+      if (slices.has(image.slice) && typeof checkpoint === 'string' && checkpoint >= first) held.add(`${name}@${image.slice}`);
+    }
+  }
+  return held;
+}
+
 function lateness(queries: readonly CompiledQuery[], pipeline: PipelineState): Map<string, number> {
   const limits = new Map<string, number>();
   for (const query of queries) if (query.windowed) limits.set(query.name, pipeline.fired.get(query.name) ?? BEFORE_TIME);

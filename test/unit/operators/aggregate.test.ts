@@ -110,6 +110,45 @@ describe('Operator: aggregate, allowed lateness', () => {
     expect([...late.documents.values()][0]?.errorMessage).toMatch(/late_hourly/);
   });
 
+  it('counts, not as late, the records of a retried batch whose window another shard fired after the first attempt wrote them', async () => {
+    const hourly = compileQuery(defineQuery({ name: 'hourly', window: { kind: 'tumble', size: '1 h' }, aggregates: [{ name: 'sum_of_mount', fn: 'sum', field: 'mount' }, { name: 'cnt', fn: 'count' }] }));
+    const [a, b] = ['shardId-000000000001', 'shardId-000000000002'] as const;
+    const state = new InMemoryAggregateStateStore();
+    let dieAfterSlices = false;
+    const dying = new Proxy(state, {
+      get: (target, name, receiver) =>
+        name === 'advanceShard'
+          ? async (...args: Parameters<InMemoryAggregateStateStore['advanceShard']>) => {
+              if (dieAfterSlices && args[0] === a) {
+                dieAfterSlices = false;
+                throw new Error('the invocation died');
+              }
+              return target.advanceShard(...args);
+            }
+          : (Reflect.get(target, name, receiver) as unknown),
+    });
+    const results = new InMemoryResultStore();
+    const publisher = new InMemoryResultPublisher();
+    const late = new InMemoryDocumentSink();
+    const operator = createAggregateOperator({ queries: [hourly], state: dying, shards: { openShards: async () => [a, b], parentsOf: async () => [] }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
+    const feeds = { [a]: new ShardFeed([a]), [b]: new ShardFeed([b]) };
+    const batchOf = (shard: typeof a | typeof b, records: EnrichedTransaction[]) => feeds[shard].spread(records).get(shard) ?? [];
+    await operator(batchOf(a, [row('2015-01-05T01:10:00', 1000, '1')]));
+    await operator(batchOf(b, [row('2015-01-05T01:20:00', 2000, '2')]));
+    await operator(batchOf(a, [row('2015-01-05T02:30:00', 4000, '3')]));
+    // b holds the watermark at 01:20: a record of 01:40 on a is in time, and its slice is written before a dies.
+    const inTime = batchOf(a, [row('2015-01-05T01:40:00', 300, '4')]);
+    dieAfterSlices = true;
+    await expect(operator(inTime)).rejects.toThrow('the invocation died');
+    // b moves the watermark past 02:00: 01:00–02:00 fires, with a's record in it.
+    await operator(batchOf(b, [row('2015-01-05T02:40:00', 8000, '5')]));
+    await operator(inTime);
+    expect(late.documents.size).toBe(0);
+    expect((await results.read('hourly'))[0]).toEqual({ window_start: '2015-01-05T01:00:00', window_end: '2015-01-05T02:00:00', sum_of_mount: 3300, cnt: 3 });
+    const pks = publisher.rows.filter((published) => published.window_start === '2015-01-05T01:00:00').map((published) => published.pk);
+    expect(new Set(pks).size).toBe(pks.length);
+  });
+
   it('publishes a window emitted again once, when a retried batch finds another shard has emitted it since', async () => {
     const [a, b] = ['shardId-000000000001', 'shardId-000000000002'] as const;
     const state = new InMemoryAggregateStateStore();
