@@ -82,8 +82,7 @@ export class ShardPoller {
 
   /** Nothing buffered or in flight, and a GetRecords started after `since` found nothing new. */
   public isIdle(since: number): boolean {
-    if (this.options.stats.finished) return true;
-    return this.undone() === 0 && this.inFlight === 0 && (this.closed || this.lastEmptyPollStartedAt >= since);
+    return this.isQuiet() && (this.options.stats.finished === true || this.closed || this.lastEmptyPollStartedAt >= since);
   }
 
   /** Nothing buffered or in flight; unlike {@link isIdle}, says nothing of what the stream holds. */

@@ -3,11 +3,11 @@ import { TransactWriteCommand, type DynamoDBDocumentClient, type UpdateCommandIn
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DYNAMODB_LIMITS } from '../constants.js';
 import { RetryableError } from '../errors.js';
-import { SEP, shardAttribute } from '../aggregate/partials.js';
+import { checkpointAttribute, pruneExtremes, shardAttributes } from '../aggregate/partials.js';
 import { CONTINUOUS_SLICE, type SliceImage, type SliceUpdate } from '../ports/AggregateStateStore.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import { Expression } from './dynamoExpression.js';
-import { fits, guardedSet, pruneExtremes, updateStateItem, type Item, type StateRequests } from './stateUpdates.js';
+import { fits, guardedSet, updateStateItem, type Item, type StateRequests } from './stateUpdates.js';
 import { cancelledTransaction, transactionChunks } from './transactWrites.js';
 
 /** Optimistic attempts at one item before giving up (each loses only to a concurrent writer). */
@@ -108,7 +108,7 @@ export class DynamoDBSliceWriter {
    */
   private sliceWrite(shard: string, batch: BatchSpan, update: SliceUpdate, add: ReadonlyMap<string, number>, guarded: Guarded, seen: SliceSeen): { input: UpdateCommandInput; overflow: Map<string, number> } {
     const expression = new Expression();
-    const ck = expression.name(`ck${SEP}${shard}`);
+    const ck = expression.name(checkpointAttribute(shard));
     const adds = [`${expression.name('v')} ${expression.value(1)}`, ...[...add].map(([name, value]) => `${expression.name(name)} ${expression.value(value)}`)];
     const sets = [`${ck} = ${expression.value(seen.after !== undefined && seen.after > batch.last ? seen.after : batch.last)}`];
     if (update.slice !== CONTINUOUS_SLICE) sets.push(`${expression.name('expires_at')} = ${expression.value(this.options.expiresAt())}`);
@@ -139,15 +139,14 @@ export class DynamoDBSliceWriter {
 
   private async applySlice(shard: string, batch: BatchSpan, update: SliceUpdate): Promise<SliceImage> {
     const key = { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) };
-    const checkpoint = `ck${SEP}${shard}`;
-    const own = (map: ReadonlyMap<string, number>): Map<string, number> => new Map([...map].map(([name, value]) => [shardAttribute(name, shard), value]));
+    const checkpoint = checkpointAttribute(shard);
     let old: Item | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const held = old?.[checkpoint] as string | undefined;
       // A checkpoint at or past the batch's first record: the batch (or its head) is in already.
       const after = held !== undefined && held >= batch.first ? held : undefined;
       const delta = update.deltaAfter(after);
-      const guarded = { max: own(delta.max), min: own(delta.min), sizes: own(update.sizes ?? new Map()) };
+      const guarded = { max: shardAttributes(delta.max, shard), min: shardAttributes(delta.min, shard), sizes: shardAttributes(update.sizes ?? new Map(), shard) };
       if (old !== undefined) pruneExtremes(old, guarded.max, guarded.min, guarded.sizes);
       if (old !== undefined && after !== undefined && delta.add.size + guarded.max.size + guarded.min.size + guarded.sizes.size === 0) return toImage(update, old);
       const { input, overflow } = this.sliceWrite(shard, batch, update, delta.add, guarded, { ...(old === undefined ? {} : { old }), ...(held === undefined ? {} : { held }), ...(after === undefined ? {} : { after }) });

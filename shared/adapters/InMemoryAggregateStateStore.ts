@@ -1,4 +1,4 @@
-import { SEP, shardAttribute } from '../aggregate/partials.js';
+import { SEP, checkpointAttribute, pruneExtremes, shardAttributes } from '../aggregate/partials.js';
 import { BEFORE_TIME } from '../aggregate/watermark.js';
 import {
   CONTINUOUS_SLICE,
@@ -51,24 +51,18 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
       const key = `${update.query}${SEP}${update.slice}`;
       const item: Item = this.slices.get(key) ?? {};
       this.slices.set(key, item);
-      const checkpoint = `ck${SEP}${shard}`;
+      const checkpoint = checkpointAttribute(shard);
       const held = item[checkpoint] as string | undefined;
       const after = held !== undefined && held >= batch.first ? held : undefined;
       const delta = update.deltaAfter(after);
+      const [max, min, sizes] = [shardAttributes(delta.max, shard), shardAttributes(delta.min, shard), shardAttributes(update.sizes ?? new Map(), shard)];
+      pruneExtremes(item, max, min, sizes);
       // As DynamoDB's conditional write: a batch already in leaves the item, and its version, as it is.
-      const stored = (attribute: string): number | undefined => item[shardAttribute(attribute, shard)] as number | undefined;
-      const raises = [...delta.max, ...(update.sizes ?? [])].some(([attribute, value]) => (stored(attribute) ?? -Infinity) < value) || [...delta.min].some(([attribute, value]) => (stored(attribute) ?? Infinity) > value);
-      if (after !== undefined && delta.add.size === 0 && !raises) return { query: update.query, slice: update.slice, attributes: { ...item }, version: (item.v as number | undefined) ?? 0 };
+      if (after !== undefined && delta.add.size + max.size + min.size + sizes.size === 0) return { query: update.query, slice: update.slice, attributes: { ...item }, version: (item.v as number | undefined) ?? 0 };
       this.requests.writes += 1;
       for (const [name, value] of delta.add) item[name] = ((item[name] as number | undefined) ?? 0) + value;
-      for (const [attribute, value] of [...delta.max, ...(update.sizes ?? [])]) {
-        const name = shardAttribute(attribute, shard);
-        item[name] = Math.max((item[name] as number | undefined) ?? value, value);
-      }
-      for (const [attribute, value] of delta.min) {
-        const name = shardAttribute(attribute, shard);
-        item[name] = Math.min((item[name] as number | undefined) ?? value, value);
-      }
+      for (const [name, value] of [...max, ...sizes]) item[name] = Math.max((item[name] as number | undefined) ?? value, value);
+      for (const [name, value] of min) item[name] = Math.min((item[name] as number | undefined) ?? value, value);
       item[checkpoint] = after !== undefined && after > batch.last ? after : batch.last;
       item.v = ((item.v as number | undefined) ?? 0) + 1;
       return { query: update.query, slice: update.slice, attributes: { ...item }, version: item.v };

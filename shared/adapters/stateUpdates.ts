@@ -32,12 +32,6 @@ export async function updateStateItem(client: DynamoDBDocumentClient, input: Upd
   }
 }
 
-/** Drops the maxima and minima an item already holds at least as far. */
-export function pruneExtremes(old: Item, max: Map<string, number>, min: Map<string, number>, sizes: Map<string, number>): void {
-  for (const map of [max, sizes]) for (const [name, value] of map) if (typeof old[name] === 'number' && (old[name] as number) >= value) map.delete(name);
-  for (const [name, value] of min) if (typeof old[name] === 'number' && (old[name] as number) <= value) min.delete(name);
-}
-
 /** Keeps expressions well under DynamoDB's 4 KB (a guarded set adds ~60 characters) and 300 operators. */
 const EXPRESSION_BUDGET = DYNAMODB_LIMITS.expressionMaxChars - 200;
 

@@ -85,6 +85,18 @@ export function shardAttribute(attribute: string, shard: string): string {
   return `${attribute.slice(0, cut)}@${shard}${attribute.slice(cut)}`;
 }
 
+/** {@link shardAttribute} over a map of attributes to values. */
+export const shardAttributes = (values: ReadonlyMap<string, number>, shard: string): Map<string, number> => new Map([...values].map(([name, value]) => [shardAttribute(name, shard), value]));
+
+/** The attribute of a slice item holding the position of the last record of `shard` it has taken. */
+export const checkpointAttribute = (shard: string): string => `ck${SEP}${shard}`;
+
+/** Drops the maxima (and sizes) and minima a stored item already holds at least as far: writing them would change nothing. */
+export function pruneExtremes(stored: Readonly<Record<string, unknown>>, max: Map<string, number>, min: Map<string, number>, sizes: Map<string, number>): void {
+  for (const map of [max, sizes]) for (const [name, value] of map) if (typeof stored[name] === 'number' && (stored[name] as number) >= value) map.delete(name);
+  for (const [name, value] of min) if (typeof stored[name] === 'number' && (stored[name] as number) <= value) min.delete(name);
+}
+
 /**
  * Reads the groups of a stored state item. Per-shard extremes combine by their kind; a
  * distinct bucket's size is the largest any shard saw (sets only grow), and the buckets' sizes

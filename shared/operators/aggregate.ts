@@ -3,10 +3,10 @@ import type { CompiledQuery } from '../aggregate/compile.js';
 import { isControl, type CleanInput } from '../aggregate/control.js';
 import { publishedContinuousRows } from '../aggregate/emit.js';
 import { eventTimeOf, formatLocal } from '../aggregate/eventTime.js';
-import { SEP, groupsOfImage } from '../aggregate/partials.js';
+import { checkpointAttribute, groupsOfImage } from '../aggregate/partials.js';
 import { positionKey } from '../aggregate/position.js';
 import { toRows } from '../aggregate/rows.js';
-import { sliceSize } from '../aggregate/windows.js';
+import { sliceOf, sliceSize } from '../aggregate/windows.js';
 import { BEFORE_TIME, SELF_PATH, controlPath } from '../aggregate/watermark.js';
 import { FINAL_EVENT_TIME, type PipelineState } from '../ports/AggregateStateStore.js';
 import type { ErrorDocument, ErrorSink } from '../ports/ErrorSink.js';
@@ -113,33 +113,33 @@ export function createAggregateOperator(deps: AggregateDeps): (batch: readonly D
   };
 }
 
-/**
- * Per windowed query, the watermark its windows have fired up to: a record whose slice ends at
- * or before it (plus the allowed lateness) is late, as in Flink, where the window operator drops
- * a record whose window the watermark has passed. The pipeline's watermark cannot pass a record
- * still on its way by an active path (it waits for every path), so a batch delivered again
- * judges its records as the first delivery did.
- */
 /** The slices (`query@start`) of late records that already hold this shard's batch from `first` on: its checkpoint there is at or past it. */
 async function slicesHolding(deps: AggregateDeps, shard: string, first: string, late: ReadonlyMap<Positioned, string[]>): Promise<Set<string>> {
   const starts = new Map<string, Set<number>>();
   for (const [positioned, names] of late) {
     for (const name of names) {
       const query = deps.queries.find((candidate) => candidate.name === name) as CompiledQuery;
-      const size = sliceSize(query.definition.window);
-      starts.set(name, (starts.get(name) ?? new Set()).add(Math.floor(positioned.eventTime / size) * size));
+      starts.set(name, (starts.get(name) ?? new Set()).add(sliceOf(query.definition.window, positioned.eventTime).start));
     }
   }
   const held = new Set<string>();
   for (const [name, slices] of starts) {
     for (const image of await deps.state.readSlices(name, Math.min(...slices), Math.max(...slices) + 1)) {
-      const checkpoint = image.attributes[`ck${SEP}${shard}`];
+      const checkpoint = image.attributes[checkpointAttribute(shard)];
       if (slices.has(image.slice) && typeof checkpoint === 'string' && checkpoint >= first) held.add(`${name}@${image.slice}`);
     }
   }
   return held;
 }
 
+/**
+ * Per windowed query, the watermark its windows have fired up to: a record whose slice ends at
+ * or before it (plus the allowed lateness) is late, as in Flink, where the window operator drops
+ * a record whose window the watermark has passed. The pipeline's watermark cannot pass a record
+ * still on its way by an active path (it waits for every path), so a batch delivered again
+ * judges its records as the first delivery did, but for windows another shard fired in between
+ * from slices the first delivery had written (see {@link slicesHolding}).
+ */
 function lateness(queries: readonly CompiledQuery[], pipeline: PipelineState): Map<string, number> {
   const limits = new Map<string, number>();
   for (const query of queries) if (query.windowed) limits.set(query.name, pipeline.fired.get(query.name) ?? BEFORE_TIME);

@@ -6,7 +6,7 @@ import { createAggregateOperator } from '../../../shared/operators/aggregate.js'
 import { buildAggregateInput } from '../../helpers/aggregateInput.js';
 import { InMemoryDocumentSink, InMemoryResultPublisher, InMemoryResultStore } from '../../helpers/aggregateFakes.js';
 import { enrichLines, feedScenario, loadProductMap, ShardFeed, type Deliver } from '../../helpers/aggregateRun.js';
-import { compileQuery } from '../../../shared/aggregate/compile.js';
+import { compileQuery, type CompiledQuery } from '../../../shared/aggregate/compile.js';
 import { defineQuery } from '../../../shared/queries/index.js';
 import type { EnrichedTransaction } from '../../../shared/types.js';
 import { diffRows } from '../../helpers/compareRows.js';
@@ -110,17 +110,20 @@ describe('Operator: aggregate, allowed lateness', () => {
     expect([...late.documents.values()][0]?.errorMessage).toMatch(/late_hourly/);
   });
 
-  it('counts, not as late, the records of a retried batch whose window another shard fired after the first attempt wrote them', async () => {
-    const hourly = compileQuery(defineQuery({ name: 'hourly', window: { kind: 'tumble', size: '1 h' }, aggregates: [{ name: 'sum_of_mount', fn: 'sum', field: 'mount' }, { name: 'cnt', fn: 'count' }] }));
-    const [a, b] = ['shardId-000000000001', 'shardId-000000000002'] as const;
+  /**
+   * An operator over shards `a` and `b` with in-memory stores; after `dieAfterSlices()`, shard a's
+   * next invocation dies after writing its slices and before advancing its clock.
+   */
+  const twoShards = (compiled: CompiledQuery) => {
+    const shards = { a: 'shardId-000000000001', b: 'shardId-000000000002' } as const;
     const state = new InMemoryAggregateStateStore();
-    let dieAfterSlices = false;
-    const dying = new Proxy(state, {
+    let dying = false;
+    const failing = new Proxy(state, {
       get: (target, name, receiver) =>
         name === 'advanceShard'
           ? async (...args: Parameters<InMemoryAggregateStateStore['advanceShard']>) => {
-              if (dieAfterSlices && args[0] === a) {
-                dieAfterSlices = false;
+              if (dying && args[0] === shards.a) {
+                dying = false;
                 throw new Error('the invocation died');
               }
               return target.advanceShard(...args);
@@ -130,18 +133,24 @@ describe('Operator: aggregate, allowed lateness', () => {
     const results = new InMemoryResultStore();
     const publisher = new InMemoryResultPublisher();
     const late = new InMemoryDocumentSink();
-    const operator = createAggregateOperator({ queries: [hourly], state: dying, shards: { openShards: async () => [a, b], parentsOf: async () => [] }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
-    const feeds = { [a]: new ShardFeed([a]), [b]: new ShardFeed([b]) };
-    const batchOf = (shard: typeof a | typeof b, records: EnrichedTransaction[]) => feeds[shard].spread(records).get(shard) ?? [];
-    await operator(batchOf(a, [row('2015-01-05T01:10:00', 1000, '1')]));
-    await operator(batchOf(b, [row('2015-01-05T01:20:00', 2000, '2')]));
-    await operator(batchOf(a, [row('2015-01-05T02:30:00', 4000, '3')]));
+    const operator = createAggregateOperator({ queries: [compiled], state: failing, shards: { openShards: async () => Object.values(shards), parentsOf: async () => [] }, results, publisher, late, clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
+    const feeds = { a: new ShardFeed([shards.a]), b: new ShardFeed([shards.b]) };
+    const batchOf = (shard: keyof typeof shards, records: EnrichedTransaction[]) => feeds[shard].spread(records).get(shards[shard]) ?? [];
+    return { operator, results, publisher, late, batchOf, dieAfterSlices: () => void (dying = true) };
+  };
+
+  it('counts, not as late, the records of a retried batch whose window another shard fired after the first attempt wrote them', async () => {
+    const hourly = compileQuery(defineQuery({ name: 'hourly', window: { kind: 'tumble', size: '1 h' }, aggregates: [{ name: 'sum_of_mount', fn: 'sum', field: 'mount' }, { name: 'cnt', fn: 'count' }] }));
+    const { operator, results, publisher, late, batchOf, dieAfterSlices } = twoShards(hourly);
+    await operator(batchOf('a', [row('2015-01-05T01:10:00', 1000, '1')]));
+    await operator(batchOf('b', [row('2015-01-05T01:20:00', 2000, '2')]));
+    await operator(batchOf('a', [row('2015-01-05T02:30:00', 4000, '3')]));
     // b holds the watermark at 01:20: a record of 01:40 on a is in time, and its slice is written before a dies.
-    const inTime = batchOf(a, [row('2015-01-05T01:40:00', 300, '4')]);
-    dieAfterSlices = true;
+    const inTime = batchOf('a', [row('2015-01-05T01:40:00', 300, '4')]);
+    dieAfterSlices();
     await expect(operator(inTime)).rejects.toThrow('the invocation died');
     // b moves the watermark past 02:00: 01:00–02:00 fires, with a's record in it.
-    await operator(batchOf(b, [row('2015-01-05T02:40:00', 8000, '5')]));
+    await operator(batchOf('b', [row('2015-01-05T02:40:00', 8000, '5')]));
     await operator(inTime);
     expect(late.documents.size).toBe(0);
     expect((await results.read('hourly'))[0]).toEqual({ window_start: '2015-01-05T01:00:00', window_end: '2015-01-05T02:00:00', sum_of_mount: 3300, cnt: 3 });
@@ -150,36 +159,16 @@ describe('Operator: aggregate, allowed lateness', () => {
   });
 
   it('publishes a window emitted again once, when a retried batch finds another shard has emitted it since', async () => {
-    const [a, b] = ['shardId-000000000001', 'shardId-000000000002'] as const;
-    const state = new InMemoryAggregateStateStore();
-    let dieAfterSlices = false;
-    // Shard a's invocation dies after writing its slices and before advancing its clock.
-    const dying = new Proxy(state, {
-      get: (target, name, receiver) =>
-        name === 'advanceShard'
-          ? async (...args: Parameters<InMemoryAggregateStateStore['advanceShard']>) => {
-              if (dieAfterSlices && args[0] === a) {
-                dieAfterSlices = false;
-                throw new Error('the invocation died');
-              }
-              return target.advanceShard(...args);
-            }
-          : (Reflect.get(target, name, receiver) as unknown),
-    });
-    const results = new InMemoryResultStore();
-    const publisher = new InMemoryResultPublisher();
-    const operator = createAggregateOperator({ queries: [query], state: dying, shards: { openShards: async () => [a, b], parentsOf: async () => [] }, results, publisher, late: new InMemoryDocumentSink(), clock: () => 1_000_000, idleTimeoutMs: 60_000, startupGraceMs: 0, firingTimeoutMs: 120_000 });
-    const feeds = { [a]: new ShardFeed([a]), [b]: new ShardFeed([b]) };
-    const batchOf = (shard: typeof a | typeof b, records: EnrichedTransaction[]) => feeds[shard].spread(records).get(shard) ?? [];
-    await operator(batchOf(a, [row('2015-01-05T01:10:00', 1000, '1')]));
-    await operator(batchOf(b, [row('2015-01-05T02:20:00', 2000, '2')]));
-    await operator(batchOf(a, [row('2015-01-05T03:30:00', 4000, '3')]));
-    await operator(batchOf(b, [row('2015-01-05T03:40:00', 8000, '4')]));
+    const { operator, results, publisher, batchOf, dieAfterSlices } = twoShards(query);
+    await operator(batchOf('a', [row('2015-01-05T01:10:00', 1000, '1')]));
+    await operator(batchOf('b', [row('2015-01-05T02:20:00', 2000, '2')]));
+    await operator(batchOf('a', [row('2015-01-05T03:30:00', 4000, '3')]));
+    await operator(batchOf('b', [row('2015-01-05T03:40:00', 8000, '4')]));
     // Both clocks are past 03:00: 01:00–02:00 fired. Late records within the lateness update it on each shard.
-    const lateOnA = batchOf(a, [row('2015-01-05T01:50:00', 500, '5')]);
-    dieAfterSlices = true;
+    const lateOnA = batchOf('a', [row('2015-01-05T01:50:00', 500, '5')]);
+    dieAfterSlices();
     await expect(operator(lateOnA)).rejects.toThrow('the invocation died');
-    await operator(batchOf(b, [row('2015-01-05T01:40:00', 300, '6')]));
+    await operator(batchOf('b', [row('2015-01-05T01:40:00', 300, '6')]));
     // b emitted the window from both late records; a's retry finds the same window, already on the stream.
     await operator(lateOnA);
     const emissions = publisher.rows.filter((published) => published.window_start === '2015-01-05T01:00:00');
