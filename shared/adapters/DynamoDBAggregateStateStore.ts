@@ -17,7 +17,7 @@ import {
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import { Expression } from './dynamoExpression.js';
 import { queryRange } from './queryRange.js';
-import { DynamoDBSliceWriter, sliceOfSortKey, sliceSortKey, type BatchSpan } from './DynamoDBSliceWriter.js';
+import { DynamoDBSliceWriter, sliceImageOf, sliceSortKey, type BatchSpan } from './DynamoDBSliceWriter.js';
 import { updateStateItem } from './stateUpdates.js';
 
 /** Options of {@link DynamoDBAggregateStateStore}. */
@@ -259,7 +259,7 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
 
   public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
     const items = await queryRange(this.client, { tableName: this.tableName, pk: `slice#${query}`, from: sliceSortKey(from), to: sliceSortKey(to - 1), consistentRead: true }, () => (this.requests.reads += 1));
-    return items.map((item) => ({ query, slice: sliceOfSortKey(item.sk as string), attributes: item, version: (item.v as number | undefined) ?? 0 }));
+    return items.map((item) => sliceImageOf(query, item));
   }
 
   private expiresAt(): number {

@@ -1,18 +1,24 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { DYNAMODB_LIMITS } from '../constants.js';
-import { RetryableError } from '../errors.js';
-import { checkpointAttribute, pruneExtremes, shardAttributes } from '../aggregate/partials.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { RetryableError, StateLimitError } from '../errors.js';
+import { applyToSlice, type BatchSpan, type SliceState } from '../aggregate/partials.js';
 import { CONTINUOUS_SLICE, type SliceImage, type SliceUpdate } from '../ports/AggregateStateStore.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
-import { Expression } from './dynamoExpression.js';
-import { fits, guardedSet, updateStateItem, type Item, type StateRequests } from './stateUpdates.js';
+import { backoffDelay, sleep } from '../retry.js';
+import { queryRange } from './queryRange.js';
+import type { Item, StateRequests } from './stateUpdates.js';
 import { cancelledTransaction, transactionChunks } from './transactWrites.js';
 
-/** Optimistic attempts at one item before giving up (each loses only to a concurrent writer). */
+export type { BatchSpan } from '../aggregate/partials.js';
+
+/** Write rounds for one slice before giving up (each lost only to a concurrent writer). */
 export const MAX_ATTEMPTS = 8;
 const SLICE_OFFSET = 1e15;
+
+/** The item attributes that are not the slice's state. */
+const KEYS = new Set(['pk', 'sk', 'v', 'expires_at', 'state']);
 
 /** The sort key of a slice: its start, offset and zero-padded so keys sort by time. */
 export const sliceSortKey = (slice: number): string => (slice === CONTINUOUS_SLICE ? 'all' : String(slice + SLICE_OFFSET).padStart(16, '0'));
@@ -20,30 +26,26 @@ export const sliceSortKey = (slice: number): string => (slice === CONTINUOUS_SLI
 /** The slice a sort key names. */
 export const sliceOfSortKey = (key: string): number => (key === 'all' ? CONTINUOUS_SLICE : Number(key) - SLICE_OFFSET);
 
-/** The batch a slice update comes from: the positions of its first and last records. */
-export interface BatchSpan {
-  readonly first: string;
-  readonly last: string;
+/**
+ * A slice item's state: its `state` attribute (deflated JSON) and its version `v`. An item
+ * without `state` (written before state was packed) holds its state as top-level attributes.
+ */
+export function sliceStateOf(item: Item): SliceState {
+  const packed = item.state as Uint8Array | undefined;
+  const state: SliceState = packed === undefined ? Object.fromEntries(Object.entries(item).filter(([name]) => !KEYS.has(name))) as SliceState : (JSON.parse(inflateRawSync(packed).toString()) as SliceState);
+  if (typeof item.v === 'number') state.v = item.v;
+  return state;
 }
 
-/** What the item held when a write was tried: its old image and this shard's checkpoint in it. */
-interface SliceSeen {
-  readonly old?: Item;
-  readonly held?: string;
-  /** The checkpoint, when at or past the batch's first record: only records after it are written. */
-  readonly after?: string;
-}
-
-/** Extremes and sizes to write, as this shard's attributes. */
-interface Guarded {
-  readonly max: Map<string, number>;
-  readonly min: Map<string, number>;
-  readonly sizes: Map<string, number>;
+/** The image of a stored slice item. */
+export function sliceImageOf(query: string, item: Item): SliceImage {
+  const attributes = sliceStateOf(item);
+  return { query, slice: sliceOfSortKey(item.sk as string), attributes, version: (attributes.v as number | undefined) ?? 0 };
 }
 
 /** Options of {@link DynamoDBSliceWriter}. */
 export interface SliceWriterOptions {
-  /** UpdateItem calls in flight. */
+  /** Single puts in flight, when a transaction's slices are written one at a time. */
   readonly concurrency: number;
   /** The TTL (epoch seconds) of a windowed slice written now. */
   readonly expiresAt: () => number;
@@ -51,10 +53,34 @@ export interface SliceWriterOptions {
   readonly requests: StateRequests;
 }
 
+/** One slice of a batch: its update, the state it was last seen with, and what it holds once written. */
+interface Pending {
+  readonly update: SliceUpdate;
+  readonly key: { readonly pk: string; readonly sk: string };
+  seen: SliceState;
+  done?: SliceState;
+}
+
+/** A put of a slice's new state, conditional on the version it was computed from. */
+interface SlicePut {
+  readonly pending: Pending;
+  readonly next: SliceState;
+  readonly input: PutCommandInput;
+}
+
+/** A cancellation reason as the error carries it: the document client does not unmarshall errors. */
+type CancellationReason = { Code?: string; Item?: Record<string, AttributeValue> };
+
 /**
- * Applies slice updates to `slice#<query>` items exactly once per record position (see
- * `DynamoDBAggregateStateStore`): each write is conditional on the shard's checkpoint in the
- * item, and a failed condition brings back the old image to write only what it lacks.
+ * Applies slice updates to `slice#<query>` items exactly once per record position. A slice
+ * item holds its state packed in one binary attribute (deflated JSON) beside its version `v`:
+ * the writer reads the batch's slices (one consistent Query per query), applies the batch with
+ * {@link applyToSlice} and puts the new states conditional on the versions read, up to 100 a
+ * `TransactWriteItems`. A slice another writer changed in between cancels its transaction and
+ * comes back with the failure (`ReturnValuesOnConditionCheckFailure`); the transaction is
+ * computed again from it. A put carries two short expressions however many groups the slice
+ * has: DynamoDB parses no per-group update expression, and the 4 KB expression limit does not
+ * bound the groups of a slice.
  */
 export class DynamoDBSliceWriter {
   public constructor(
@@ -63,142 +89,110 @@ export class DynamoDBSliceWriter {
     private readonly options: SliceWriterOptions,
   ) {}
 
-  /**
-   * Windowed slices without maxima, minima or sizes go up to 100 a request: one TransactWriteItems
-   * of the same conditional updates {@link applySlice} makes first, all or nothing, so a batch
-   * delivered again (a condition fails) is applied one slice at a time as before. Continuous
-   * slices, whose images the stage reads back, and the rest go one at a time.
-   * @returns the images of the continuous slices
-   */
+  /** @returns the images of the continuous slices, as written */
   public async applySlices(shard: string, batch: BatchSpan, updates: readonly SliceUpdate[]): Promise<SliceImage[]> {
-    const plain = updates.map((update) => ({ update, input: this.plainWrite(shard, batch, update) }));
-    const images: SliceImage[] = [];
-    const single = plain.filter(({ input }) => input === undefined).map(({ update }) => update);
-    await forEachConcurrent(transactionChunks(plain.filter(({ input }) => input !== undefined), ({ input }) => JSON.stringify(input).length), 2, async (chunk) => {
-      if (chunk.length === 1) return void single.push(...chunk.map(({ update }) => update));
-      this.options.requests.writes += 1;
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: chunk.map(({ input }) => ({ Update: input as UpdateCommandInput & { UpdateExpression: string } })) }));
-      } catch (error) {
-        if (!cancelledTransaction(error)) throw error;
-        await forEachConcurrent(chunk, this.options.concurrency, async ({ update }) => void (await this.applySlice(shard, batch, update)));
-      }
+    const stored = await this.readStored(updates);
+    const pending: Pending[] = updates.map((update) => {
+      const key = { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) };
+      return { update, key, seen: stored.get(`${key.pk}/${key.sk}`) ?? {} };
     });
-    await forEachConcurrent(single, this.options.concurrency, async (update) => {
-      const image = await this.applySlice(shard, batch, update);
-      if (update.slice === CONTINUOUS_SLICE) images.push(image);
-    });
-    return images;
+    const first = pending.map((entry) => this.put(shard, batch, entry)).filter((put): put is SlicePut => put !== undefined);
+    const packedSize = (put: SlicePut): number => (put.input.Item?.state as Uint8Array).length + 200;
+    await forEachConcurrent(transactionChunks(first, packedSize), 2, (chunk) => this.writeChunk(shard, batch, chunk));
+    return pending
+      .filter(({ update }) => update.slice === CONTINUOUS_SLICE)
+      .map(({ update, seen, done }) => {
+        const attributes = done ?? seen;
+        return { query: update.query, slice: update.slice, attributes, version: (attributes.v as number | undefined) ?? 0 };
+      });
   }
 
-  /** A windowed slice's first write when it only adds (no extremes, no sizes), without its return values; undefined otherwise. */
-  private plainWrite(shard: string, batch: BatchSpan, update: SliceUpdate): Omit<UpdateCommandInput, 'ReturnValues'> | undefined {
-    if (update.slice === CONTINUOUS_SLICE || (update.sizes?.size ?? 0) > 0) return undefined;
-    const delta = update.deltaAfter(undefined);
-    if (delta.max.size + delta.min.size > 0) return undefined;
-    const { input } = this.sliceWrite(shard, batch, update, delta.add, { max: new Map(), min: new Map(), sizes: new Map() }, {});
-    if (Math.max(input.UpdateExpression?.length ?? 0, input.ConditionExpression?.length ?? 0) > DYNAMODB_LIMITS.expressionMaxChars) return undefined;
-    const { ReturnValues: _values, ReturnValuesOnConditionCheckFailure: _old, ...plain } = input;
-    return plain;
+  /** The current state of every slice updated, by `pk/sk`: one consistent Query per query over its slices. */
+  private async readStored(updates: readonly SliceUpdate[]): Promise<Map<string, SliceState>> {
+    const byQuery = new Map<string, number[]>();
+    for (const { query, slice } of updates) byQuery.set(query, [...(byQuery.get(query) ?? []), slice]);
+    const stored = new Map<string, SliceState>();
+    await forEachConcurrent([...byQuery], this.options.concurrency, async ([query, slices]) => {
+      const pk = `slice#${query}`;
+      const items = await queryRange(this.client, { tableName: this.tableName, pk, from: sliceSortKey(Math.min(...slices)), to: sliceSortKey(Math.max(...slices)), consistentRead: true }, () => (this.options.requests.reads += 1));
+      for (const item of items) stored.set(`${pk}/${item.sk as string}`, sliceStateOf(item));
+    });
+    return stored;
   }
 
-  /**
-   * The conditional update of one slice item: the sums added, this shard's checkpoint set, the
-   * extremes and as many sizes as fit guarded; the sizes that do not fit come back as `overflow`.
-   */
-  private sliceWrite(shard: string, batch: BatchSpan, update: SliceUpdate, add: ReadonlyMap<string, number>, guarded: Guarded, seen: SliceSeen): { input: UpdateCommandInput; overflow: Map<string, number> } {
-    const expression = new Expression();
-    const ck = expression.name(checkpointAttribute(shard));
-    const adds = [`${expression.name('v')} ${expression.value(1)}`, ...[...add].map(([name, value]) => `${expression.name(name)} ${expression.value(value)}`)];
-    const sets = [`${ck} = ${expression.value(seen.after !== undefined && seen.after > batch.last ? seen.after : batch.last)}`];
-    if (update.slice !== CONTINUOUS_SLICE) sets.push(`${expression.name('expires_at')} = ${expression.value(this.options.expiresAt())}`);
-    const conditions = [
-      seen.old === undefined ? `(attribute_not_exists(${ck}) OR ${ck} < ${expression.value(batch.first)})` : seen.held === undefined ? `attribute_not_exists(${ck})` : `${ck} = ${expression.value(seen.held)}`,
-    ];
-    // Extremes from the records ride with the checkpoint (they are the batch's); bucket sizes
-    // are absolute, so those that do not fit in one expression follow in their own writes.
-    for (const [name, value] of guarded.max) guardedSet(expression, sets, conditions, name, value, '<');
-    for (const [name, value] of guarded.min) guardedSet(expression, sets, conditions, name, value, '>');
-    const overflow = new Map<string, number>();
-    for (const [name, value] of guarded.sizes) {
-      if (fits(sets, conditions, adds)) guardedSet(expression, sets, conditions, name, value, '<');
-      else overflow.set(name, value);
+  /** The put of a slice's state after the batch, from the state last seen; undefined when it holds the batch already. */
+  private put(shard: string, batch: BatchSpan, pending: Pending): SlicePut | undefined {
+    const next = applyToSlice(pending.seen, shard, batch, pending.update);
+    if (next === undefined) {
+      pending.done = pending.seen;
+      return undefined;
     }
-    const input: UpdateCommandInput = {
+    const { v: version, ...state } = next;
+    const previous = pending.seen.v as number | undefined;
+    const input: PutCommandInput = {
       TableName: this.tableName,
-      Key: { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) },
-      UpdateExpression: `ADD ${adds.join(', ')} SET ${sets.join(', ')}`,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: expression.names,
-      ExpressionAttributeValues: expression.values,
-      ReturnValues: 'ALL_NEW',
+      Item: { ...pending.key, v: version, state: deflateRawSync(JSON.stringify(state)), ...(pending.update.slice === CONTINUOUS_SLICE ? {} : { expires_at: this.options.expiresAt() }) },
+      ...(previous === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'v' }, ExpressionAttributeValues: { ':v': previous } }),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     };
-    return { input, overflow };
+    return { pending, next, input };
   }
 
-  private async applySlice(shard: string, batch: BatchSpan, update: SliceUpdate): Promise<SliceImage> {
-    const key = { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) };
-    const checkpoint = checkpointAttribute(shard);
-    let old: Item | undefined;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const held = old?.[checkpoint] as string | undefined;
-      // A checkpoint at or past the batch's first record: the batch (or its head) is in already.
-      const after = held !== undefined && held >= batch.first ? held : undefined;
-      const delta = update.deltaAfter(after);
-      const guarded = { max: shardAttributes(delta.max, shard), min: shardAttributes(delta.min, shard), sizes: shardAttributes(update.sizes ?? new Map(), shard) };
-      if (old !== undefined) pruneExtremes(old, guarded.max, guarded.min, guarded.sizes);
-      if (old !== undefined && after !== undefined && delta.add.size + guarded.max.size + guarded.min.size + guarded.sizes.size === 0) return toImage(update, old);
-      const { input, overflow } = this.sliceWrite(shard, batch, update, delta.add, guarded, { ...(old === undefined ? {} : { old }), ...(held === undefined ? {} : { held }), ...(after === undefined ? {} : { after }) });
-      try {
-        const { Attributes = {} } = await updateStateItem(this.client, input, this.options.requests, `the state of ${update.query} (slice ${sliceSortKey(update.slice)}); it has too many groups for one item`);
-        return toImage(update, overflow.size === 0 ? Attributes : await this.raiseMaxima(key, overflow));
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        old = error.Item === undefined ? {} : unmarshall(error.Item);
-      }
+  /**
+   * Writes a chunk's slices, in one transaction while there are several; those whose condition
+   * failed are computed again from what came back, after a backoff, and written again.
+   */
+  private async writeChunk(shard: string, batch: BatchSpan, chunk: readonly SlicePut[]): Promise<void> {
+    let puts = chunk;
+    for (let attempt = 1; puts.length > 0; attempt++) {
+      if (puts.length === 1) await this.putOne(puts[0] as SlicePut);
+      else await this.putMany(puts);
+      puts = chunk.filter(({ pending }) => pending.done === undefined).map(({ pending }) => this.put(shard, batch, pending)).filter((put): put is SlicePut => put !== undefined);
+      if (puts.length === 0) return;
+      if (attempt >= MAX_ATTEMPTS) throw new RetryableError(`state items ${puts.map(({ pending }) => `${pending.key.pk} ${pending.key.sk}`).join(', ')} kept changing under ${MAX_ATTEMPTS} attempts`);
+      await sleep(backoffDelay(attempt));
     }
-    throw new RetryableError(`state item ${key.pk} ${key.sk} kept changing under ${MAX_ATTEMPTS} attempts`);
   }
 
-  /** Raises maxima (absolute values, idempotent) in as many guarded writes as the expression limit takes. */
-  private async raiseMaxima(key: { pk: string; sk: string }, maxima: Map<string, number>): Promise<Item> {
-    let image: Item = {};
-    for (let attempt = 0; maxima.size > 0; attempt++) {
-      if (attempt >= MAX_ATTEMPTS * 4) throw new RetryableError(`maxima of ${key.pk} ${key.sk} kept changing`);
-      const expression = new Expression();
-      const sets: string[] = [];
-      const conditions: string[] = [];
-      const chunk: string[] = [];
-      for (const [name, value] of maxima) {
-        if (chunk.length > 0 && !fits(sets, conditions, [])) break;
-        guardedSet(expression, sets, conditions, name, value, '<');
-        chunk.push(name);
-      }
-      try {
-        const { Attributes = {} } = await updateStateItem(this.client, {
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: expression.names,
-          ExpressionAttributeValues: expression.values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }, this.options.requests);
-        image = Attributes;
-        for (const name of chunk) maxima.delete(name);
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const old = error.Item === undefined ? {} : unmarshall(error.Item);
-        image = old;
-        for (const name of chunk) if (typeof old[name] === 'number' && (old[name] as number) >= (maxima.get(name) as number)) maxima.delete(name);
-      }
+  /** One conditional put; a failed condition updates what the slice was seen with. */
+  private async putOne({ pending, next, input }: SlicePut): Promise<void> {
+    this.options.requests.writes += 1;
+    try {
+      await this.client.send(new PutCommand(input));
+      pending.done = next;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) pending.seen = error.Item === undefined ? await this.read(pending.key) : sliceStateOf(unmarshall(error.Item));
+      else if (error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message)) {
+        throw new StateLimitError(`cannot write the state of ${pending.update.query} (slice ${pending.key.sk}): the item would exceed DynamoDB's 400 KB limit even packed; it has too many groups for one item`, { cause: error });
+      } else throw error;
     }
-    return image;
   }
-}
 
-function toImage(update: SliceUpdate, attributes: Item): SliceImage {
-  return { query: update.query, slice: update.slice, attributes, version: (attributes.v as number | undefined) ?? 0 };
+  /** One transaction of conditional puts; when cancelled, the slices whose condition failed come back as they are now. */
+  private async putMany(puts: readonly SlicePut[]): Promise<void> {
+    this.options.requests.writes += 1;
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: puts.map(({ input }) => ({ Put: input as PutCommandInput & { Item: Item } })) }));
+      for (const { pending, next } of puts) pending.done = next;
+    } catch (error) {
+      if (!cancelledTransaction(error)) throw error;
+      const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons;
+      // An invalid item cancels the whole transaction without reasons: the puts one by one name it.
+      if (reasons === undefined) return void (await forEachConcurrent(puts, this.options.concurrency, (put) => this.putOne(put)));
+      await forEachConcurrent([...puts.entries()], this.options.concurrency, async ([index, { pending }]) => {
+        const reason = reasons[index];
+        if (reason?.Code !== 'ConditionalCheckFailed') return;
+        pending.seen = reason.Item === undefined ? await this.read(pending.key) : sliceStateOf(unmarshall(reason.Item));
+      });
+    }
+  }
+
+  /** A slice's state now (consistent read); empty when there is no item. */
+  private async read(key: { readonly pk: string; readonly sk: string }): Promise<SliceState> {
+    this.options.requests.reads += 1;
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return Item === undefined ? {} : sliceStateOf(Item);
+  }
 }

@@ -1,4 +1,4 @@
-import { SEP, checkpointAttribute, pruneExtremes, shardAttributes } from '../aggregate/partials.js';
+import { SEP, applyToSlice, type BatchSpan, type SliceState } from '../aggregate/partials.js';
 import { BEFORE_TIME } from '../aggregate/watermark.js';
 import {
   CONTINUOUS_SLICE,
@@ -13,8 +13,6 @@ import {
   type SliceUpdate,
 } from '../ports/AggregateStateStore.js';
 
-type Item = Record<string, number | string>;
-
 /**
  * The aggregate state in memory, with the DynamoDB adapter's semantics (per-item checkpoints,
  * set-union buckets, guarded clocks and claims) and its request counts: for the operator's unit
@@ -23,7 +21,7 @@ type Item = Record<string, number | string>;
 export class InMemoryAggregateStateStore implements AggregateStateStore {
   /** Requests the DynamoDB adapter would have made for the same calls. */
   public readonly requests = { reads: 0, writes: 0 };
-  public readonly slices = new Map<string, Item>();
+  public readonly slices = new Map<string, SliceState>();
   public readonly buckets = new Map<string, Set<string>>();
   private readonly shards = new Map<string, ShardClock>();
   private readonly fired = new Map<string, number>();
@@ -46,26 +44,17 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
     });
   }
 
-  public async applySlices(shard: string, batch: { readonly first: string; readonly last: string }, updates: readonly SliceUpdate[]): Promise<SliceImage[]> {
+  public async applySlices(shard: string, batch: BatchSpan, updates: readonly SliceUpdate[]): Promise<SliceImage[]> {
     return updates.map((update) => {
       const key = `${update.query}${SEP}${update.slice}`;
-      const item: Item = this.slices.get(key) ?? {};
-      this.slices.set(key, item);
-      const checkpoint = checkpointAttribute(shard);
-      const held = item[checkpoint] as string | undefined;
-      const after = held !== undefined && held >= batch.first ? held : undefined;
-      const delta = update.deltaAfter(after);
-      const [max, min, sizes] = [shardAttributes(delta.max, shard), shardAttributes(delta.min, shard), shardAttributes(update.sizes ?? new Map(), shard)];
-      pruneExtremes(item, max, min, sizes);
       // As DynamoDB's conditional write: a batch already in leaves the item, and its version, as it is.
-      if (after !== undefined && delta.add.size + max.size + min.size + sizes.size === 0) return { query: update.query, slice: update.slice, attributes: { ...item }, version: (item.v as number | undefined) ?? 0 };
-      this.requests.writes += 1;
-      for (const [name, value] of delta.add) item[name] = ((item[name] as number | undefined) ?? 0) + value;
-      for (const [name, value] of [...max, ...sizes]) item[name] = Math.max((item[name] as number | undefined) ?? value, value);
-      for (const [name, value] of min) item[name] = Math.min((item[name] as number | undefined) ?? value, value);
-      item[checkpoint] = after !== undefined && after > batch.last ? after : batch.last;
-      item.v = ((item.v as number | undefined) ?? 0) + 1;
-      return { query: update.query, slice: update.slice, attributes: { ...item }, version: item.v };
+      const item = applyToSlice(this.slices.get(key) ?? {}, shard, batch, update) ?? this.slices.get(key) ?? {};
+      if (item !== this.slices.get(key)) {
+        this.requests.writes += 1;
+        this.slices.set(key, item);
+      }
+      // A stored item is never changed in place (a write stores a new one), so the image may share it.
+      return { query: update.query, slice: update.slice, attributes: item, version: (item.v as number | undefined) ?? 0 };
     });
   }
 

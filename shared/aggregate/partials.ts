@@ -1,11 +1,12 @@
 /**
- * Per-slice partial aggregates as they are stored: one DynamoDB item per query and slice holds
- * every group's parts as top-level number attributes, named `<aggregate><part>␟<group>` (the
- * group a JSON array of its key values). Top-level attributes are what `ADD` can update
- * atomically, and one item per slice means one write per slice per batch, however many groups.
+ * Per-slice partial aggregates as they are stored: one item per query and slice holds every
+ * group's parts as number attributes, named `<aggregate><part>␟<group>` (the group a JSON array
+ * of its key values), beside each shard's checkpoint and the version `v`. One item per slice
+ * means one write per slice per batch, however many groups.
  */
 import type { CompiledQuery, PartKind } from './compile.js';
 import type { EnrichedTransaction } from '../types.js';
+import type { SliceUpdate } from '../ports/AggregateStateStore.js';
 
 /** Separates the parts of a state attribute name; JSON escapes it inside a group's values. */
 export const SEP = '\u001f';
@@ -95,6 +96,38 @@ export const checkpointAttribute = (shard: string): string => `ck${SEP}${shard}`
 export function pruneExtremes(stored: Readonly<Record<string, unknown>>, max: Map<string, number>, min: Map<string, number>, sizes: Map<string, number>): void {
   for (const map of [max, sizes]) for (const [name, value] of map) if (typeof stored[name] === 'number' && (stored[name] as number) >= value) map.delete(name);
   for (const [name, value] of min) if (typeof stored[name] === 'number' && (stored[name] as number) <= value) min.delete(name);
+}
+
+/** A slice item's state: group parts, per-shard extremes and bucket sizes, checkpoints, and the version `v`. */
+export type SliceState = Record<string, number | string>;
+
+/** The records of a shard's batch a slice update comes from: the positions of the first and last. */
+export interface BatchSpan {
+  readonly first: string;
+  readonly last: string;
+}
+
+/**
+ * A shard's batch applied to a slice's state exactly once by record position: only the records
+ * after the shard's checkpoint in the state count; sums add; the shard's extremes and bucket
+ * sizes only move outward; the checkpoint moves to the batch's last record and `v` goes up by one.
+ * @returns the new state, or undefined when the state holds the batch already (nothing to write)
+ */
+export function applyToSlice(state: Readonly<SliceState>, shard: string, batch: BatchSpan, update: SliceUpdate): SliceState | undefined {
+  const checkpoint = checkpointAttribute(shard);
+  const held = state[checkpoint] as string | undefined;
+  const after = held !== undefined && held >= batch.first ? held : undefined;
+  const delta = update.deltaAfter(after);
+  const [max, min, sizes] = [shardAttributes(delta.max, shard), shardAttributes(delta.min, shard), shardAttributes(update.sizes ?? new Map(), shard)];
+  pruneExtremes(state, max, min, sizes);
+  if (after !== undefined && delta.add.size + max.size + min.size + sizes.size === 0) return undefined;
+  const next: SliceState = { ...state };
+  for (const [name, value] of delta.add) next[name] = ((next[name] as number | undefined) ?? 0) + value;
+  for (const [name, value] of [...max, ...sizes]) next[name] = Math.max((next[name] as number | undefined) ?? value, value);
+  for (const [name, value] of min) next[name] = Math.min((next[name] as number | undefined) ?? value, value);
+  next[checkpoint] = after !== undefined && after > batch.last ? after : batch.last;
+  next.v = ((state.v as number | undefined) ?? 0) + 1;
+  return next;
 }
 
 /**

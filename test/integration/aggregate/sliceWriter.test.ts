@@ -1,0 +1,100 @@
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoDBDocumentClient } from '../../../shared/adapters/clients.js';
+import { DynamoDBAggregateStateStore } from '../../../shared/adapters/DynamoDBAggregateStateStore.js';
+import { sliceSortKey } from '../../../shared/adapters/DynamoDBSliceWriter.js';
+import { SEP, checkpointAttribute } from '../../../shared/aggregate/partials.js';
+import { StateLimitError } from '../../../shared/errors.js';
+import type { SliceUpdate } from '../../../shared/ports/AggregateStateStore.js';
+import { createTestTable, uniqueName, useTestStack } from '../../helpers/stack.js';
+
+useTestStack();
+const dynamodb = new DynamoDBClient({});
+const HOUR = 3_600_000;
+const SUM = `0s${SEP}["all"]`;
+
+/** A batch of records at positions `first`..`last`, each adding `amount` to one group's sum in every slice given. */
+function batchOf(query: string, slices: readonly number[], first: number, last: number, amount = 1): { span: { first: string; last: string }; updates: SliceUpdate[] } {
+  const position = (n: number): string => String(n).padStart(8, '0');
+  const positions = Array.from({ length: last - first + 1 }, (_, i) => position(first + i));
+  const updates = slices.map((slice): SliceUpdate => ({
+    query,
+    slice,
+    deltaAfter: (after) => ({ add: new Map([[SUM, positions.filter((p) => after === undefined || p > after).length * amount]].filter(([, sum]) => (sum as number) > 0) as [string, number][]), max: new Map(), min: new Map() }),
+  }));
+  return { span: { first: position(first), last: position(last) }, updates };
+}
+
+const sums = async (store: DynamoDBAggregateStateStore, query: string, to: number): Promise<number[]> => (await store.readSlices(query, 0, to)).map((image) => image.attributes[SUM] as number);
+
+describe('Adapter: DynamoDB slice writer', () => {
+  let table: string;
+  beforeAll(async () => {
+    table = uniqueName('eddy-slices');
+    await createTestTable(dynamodb, table, 'pk', 'sk');
+  });
+  afterAll(() => dynamodb.send(new DeleteTableCommand({ TableName: table })));
+
+  it('counts two shards writing the same 150 slices at once, each batch once, when one transaction loses the race', async () => {
+    const client = createDynamoDBDocumentClient();
+    const slices = Array.from({ length: 150 }, (_, i) => i * HOUR);
+    const b = new DynamoDBAggregateStateStore(client, table);
+    const shardB = batchOf('race', slices, 1, 20, 2);
+    // Shard A has read its slices; shard B writes them all before A's first transaction goes out.
+    let raced = false;
+    const racing = new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: unknown) => {
+          if (command instanceof TransactWriteCommand && !raced) {
+            raced = true;
+            await b.applySlices('shard-b', shardB.span, shardB.updates);
+          }
+          return target.send(command as never);
+        };
+      },
+    }) as DynamoDBDocumentClient;
+    const a = new DynamoDBAggregateStateStore(racing, table);
+    const shardA = batchOf('race', slices, 1, 10, 1);
+    await a.applySlices('shard-a', shardA.span, shardA.updates);
+    expect(raced).toBe(true);
+    // The lost transactions came back with the slices as B left them, and were written again from there.
+    expect(a.requests.writes).toBeGreaterThan(2);
+    expect(await sums(a, 'race', 150 * HOUR)).toEqual(slices.map(() => 10 + 40));
+    // Both batches delivered again: nothing changes, the versions neither.
+    const before = await a.readSlices('race', 0, 150 * HOUR);
+    await a.applySlices('shard-a', shardA.span, shardA.updates);
+    await b.applySlices('shard-b', shardB.span, shardB.updates);
+    const after = await a.readSlices('race', 0, 150 * HOUR);
+    expect(after.map((image) => [image.attributes[SUM], image.version])).toEqual(before.map((image) => [image.attributes[SUM], image.version]));
+    expect(after[0]?.attributes[checkpointAttribute('shard-a')]).toBe(shardA.span.last);
+    expect(after[0]?.attributes[checkpointAttribute('shard-b')]).toBe(shardB.span.last);
+  });
+
+  it('reads a slice item whose state is in top-level attributes, and packs it on the next write', async () => {
+    const client = createDynamoDBDocumentClient();
+    const key = { pk: 'slice#legacy', sk: sliceSortKey(HOUR) };
+    await client.send(new PutCommand({ TableName: table, Item: { ...key, v: 3, [checkpointAttribute('shard-x')]: '00000005', [SUM]: 10, expires_at: 2_000_000_000 } }));
+    const store = new DynamoDBAggregateStateStore(client, table);
+    expect(await sums(store, 'legacy', 2 * HOUR)).toEqual([10]);
+    const batch = batchOf('legacy', [HOUR], 1, 5);
+    await store.applySlices('shard-y', batch.span, batch.updates);
+    const [image] = await store.readSlices('legacy', 0, 2 * HOUR);
+    expect(image?.attributes[SUM]).toBe(15);
+    expect(image?.version).toBe(4);
+    expect(image?.attributes[checkpointAttribute('shard-x')]).toBe('00000005');
+    const { Item = {} } = await client.send(new GetCommand({ TableName: table, Key: key }));
+    expect(Item.state).toBeInstanceOf(Uint8Array);
+    expect(Item[SUM]).toBeUndefined();
+  });
+
+  it('refuses a slice too large for one item even packed, naming the query', async () => {
+    const store = new DynamoDBAggregateStateStore(createDynamoDBDocumentClient(), table);
+    // 60,000 groups with incompressible names: well over 400 KB deflated.
+    const groups = new Map(Array.from({ length: 60_000 }, (_, i) => [`0s${SEP}["${Math.random().toString(36).slice(2)}${i}"]`, i + 0.5] as [string, number]));
+    const update: SliceUpdate = { query: 'crowded', slice: 0, deltaAfter: () => ({ add: groups, max: new Map(), min: new Map() }) };
+    await expect(store.applySlices('shard-a', { first: '1', last: '2' }, [update])).rejects.toThrow(StateLimitError);
+    await expect(store.applySlices('shard-a', { first: '1', last: '2' }, [update])).rejects.toThrow(/crowded/);
+  });
+});
