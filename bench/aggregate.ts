@@ -294,7 +294,8 @@ type Counted = { client: DynamoDBClient; counts: Map<string, number> };
 
 /**
  * A DynamoDB client on DynamoDB Local whose HTTP requests (SDK retries included) are counted by
- * command, UpdateItem also by the item it writes (`slice#…`, `distinct#…`, the `pipeline` item).
+ * command and by the item it writes (`slice#…`, `distinct#…`, the `pipeline` item, or `results`
+ * for a results-table item; a transaction by its first item).
  */
 function countedClient(endpoint: string): Counted {
   const client = new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler({ httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }) }) });
@@ -303,8 +304,12 @@ function countedClient(endpoint: string): Counted {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = (context.commandName ?? '?').replace(/Command$/, '');
-      const pk = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S;
-      const name = command === 'UpdateItem' && pk !== undefined ? `UpdateItem ${pk.split('#')[0]}` : command;
+      type Keyed = { Key?: { pk?: { S?: string } }; Item?: { pk?: { S?: string } } };
+      const input = args.input as Keyed & { TransactItems?: { Put?: Keyed; Update?: Keyed }[] };
+      const first = input.TransactItems?.[0]?.Put ?? input.TransactItems?.[0]?.Update ?? input;
+      const pk = first.Key?.pk?.S ?? first.Item?.pk?.S;
+      const item = pk === undefined ? undefined : pk.includes('#') || pk === 'pipeline' ? (pk.split('#')[0] as string) : 'results';
+      const name = WRITE_COMMANDS.has(command) && item !== undefined ? `${command} ${item}` : command;
       counts.set(name, (counts.get(name) ?? 0) + 1);
       return next(args);
     },
@@ -359,7 +364,8 @@ function printDynamo(label: string, outcome: DynamoOutcome, goal?: number): void
   const verdict = outcome.failure !== undefined ? 'not reached (the run stopped)' : (ours * 1000) / outcome.records <= (goal ?? 0) ? 'met' : 'NOT met';
   const byItem = (name: string): string => per(total.wire.get(name) ?? 0);
   console.log(`     write requests per 1,000 records: state ${per(total.stateWrites)} + results ${per(total.resultWrites)} = ${per(ours)}${goal === undefined ? '' : `   goal ≤ ${goal}: ${verdict}`}`);
-  console.log(`       state writes by item: slices ${byItem('UpdateItem slice')}, distinct-value buckets ${byItem('UpdateItem distinct')}, pipeline item ${byItem('UpdateItem pipeline')}`);
+  const slices = (total.wire.get('TransactWriteItems slice') ?? 0) + (total.wire.get('PutItem slice') ?? 0) + (total.wire.get('UpdateItem slice') ?? 0);
+  console.log(`       state writes by item: slices ${per(slices)}, distinct-value buckets ${byItem('UpdateItem distinct')}, pipeline item ${byItem('UpdateItem pipeline')}`);
   if (flush !== undefined) console.log(`       of which the end-of-input flush: state ${per(flush.stateWrites)} + results ${per(flush.resultWrites)}`);
   console.log(`     naive, one update per record per window: ${per(outcome.naive)} per 1,000 records   ratio naive/ours: ${(outcome.naive / ours).toFixed(1)}×`);
   console.log(`     reads per 1,000 records: state ${per(total.stateReads)};  on the wire: ${wire} (writes ${fmt(wireWrites(total.wire))})`);

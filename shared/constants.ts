@@ -33,8 +33,6 @@ export const DYNAMODB_LIMITS = {
   transactWriteMaxBytes: 4 * 1024 * 1024,
   /** Characters of an update or condition expression. @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-expression-parameters */
   expressionMaxChars: 4096,
-  /** Operators (AND, OR, comparisons, functions) in one expression. Same page. */
-  expressionMaxOperators: 300,
 } as const;
 
 /** Lambda limits. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */

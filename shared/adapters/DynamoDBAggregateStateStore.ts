@@ -38,12 +38,11 @@ export interface DynamoDBAggregateStateStoreOptions {
 /**
  * The aggregate stage's state in one DynamoDB table (`pk`, `sk`, TTL on `expires_at`):
  *
- * - `slice#<query>` / `<slice start>`: a slice's partials for every group, top-level number
- *   attributes updated with `ADD` (sums, counts) or guarded `SET` (maxima, minima), plus
- *   `ck␟<shard>`, the position of the last record of each shard the item has taken. A write is
- *   conditional on that checkpoint being before the batch; when it is not (a batch delivered
- *   again), the item's old image comes back with the failure (ReturnValuesOnConditionCheckFailure)
- *   and only the records after the checkpoint are written, conditional on the checkpoint read.
+ * - `slice#<query>` / `<slice start>`: a slice's state (partials for every group, per-shard
+ *   extremes and bucket sizes, and `ck␟<shard>`, the position of the last record of each shard
+ *   the item has taken), packed in `state` (deflated JSON) beside the version `v`. A batch reads
+ *   its slices, applies only the records after its shard's checkpoint and puts the new state
+ *   conditional on the version read (see `DynamoDBSliceWriter`).
  * - `distinct#<query>` / `<slice>␟<aggregate>␟<partition>␟<bucket>␟<group>`: a binary set of
  *   packed distinct values; `ADD` of a set is idempotent.
  * - `pipeline` / `state`: every shard's clock and every query's firing progress.

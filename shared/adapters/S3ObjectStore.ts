@@ -31,7 +31,9 @@ export class S3ObjectStore implements ObjectStore {
 
   public async put(key: string, body: Uint8Array | string): Promise<void> {
     this.requests.put += 1;
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body }));
+    // The length given, as the SDK cannot tell it for an empty body (a `_SUCCESS`) and warns of a stream of unknown length.
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length }));
   }
 
   public async getRange(key: string, offset: number, length: number): Promise<Buffer> {
