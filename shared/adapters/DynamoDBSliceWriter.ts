@@ -96,7 +96,7 @@ export class DynamoDBSliceWriter {
       const key = { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) };
       return { update, key, seen: stored.get(`${key.pk}/${key.sk}`) ?? {} };
     });
-    const first = pending.map((entry) => this.put(shard, batch, entry)).filter((put): put is SlicePut => put !== undefined);
+    const first = pending.map((entry) => this.nextPut(shard, batch, entry)).filter((put): put is SlicePut => put !== undefined);
     const packedSize = (put: SlicePut): number => (put.input.Item?.state as Uint8Array).length + 200;
     await forEachConcurrent(transactionChunks(first, packedSize), 2, (chunk) => this.writeChunk(shard, batch, chunk));
     return pending
@@ -110,7 +110,11 @@ export class DynamoDBSliceWriter {
   /** The current state of every slice updated, by `pk/sk`: one consistent Query per query over its slices. */
   private async readStored(updates: readonly SliceUpdate[]): Promise<Map<string, SliceState>> {
     const byQuery = new Map<string, number[]>();
-    for (const { query, slice } of updates) byQuery.set(query, [...(byQuery.get(query) ?? []), slice]);
+    for (const { query, slice } of updates) {
+      const slices = byQuery.get(query) ?? [];
+      byQuery.set(query, slices);
+      slices.push(slice);
+    }
     const stored = new Map<string, SliceState>();
     await forEachConcurrent([...byQuery], this.options.concurrency, async ([query, slices]) => {
       const pk = `slice#${query}`;
@@ -121,7 +125,7 @@ export class DynamoDBSliceWriter {
   }
 
   /** The put of a slice's state after the batch, from the state last seen; undefined when it holds the batch already. */
-  private put(shard: string, batch: BatchSpan, pending: Pending): SlicePut | undefined {
+  private nextPut(shard: string, batch: BatchSpan, pending: Pending): SlicePut | undefined {
     const next = applyToSlice(pending.seen, shard, batch, pending.update);
     if (next === undefined) {
       pending.done = pending.seen;
@@ -149,7 +153,7 @@ export class DynamoDBSliceWriter {
     for (let attempt = 1; puts.length > 0; attempt++) {
       if (puts.length === 1) await this.putOne(puts[0] as SlicePut);
       else await this.putMany(puts);
-      puts = chunk.filter(({ pending }) => pending.done === undefined).map(({ pending }) => this.put(shard, batch, pending)).filter((put): put is SlicePut => put !== undefined);
+      puts = chunk.filter(({ pending }) => pending.done === undefined).map(({ pending }) => this.nextPut(shard, batch, pending)).filter((put): put is SlicePut => put !== undefined);
       if (puts.length === 0) return;
       if (attempt >= MAX_ATTEMPTS) throw new RetryableError(`state items ${puts.map(({ pending }) => `${pending.key.pk} ${pending.key.sk}`).join(', ')} kept changing under ${MAX_ATTEMPTS} attempts`);
       await sleep(backoffDelay(attempt));
