@@ -100,9 +100,10 @@ function countedClient(endpoint: string): Counted {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       add(counts, context.commandName ?? '?', 1);
-      const input = args.input as { TransactItems?: unknown[]; RequestItems?: Record<string, { Keys?: unknown[] }> };
-      const carried = input.TransactItems?.length ?? (input.RequestItems ? Object.values(input.RequestItems).reduce((n, table) => n + (table.Keys?.length ?? 0), 0) : 1);
-      add(items, context.commandName ?? '?', carried);
+      const input = args.input as { TransactItems?: unknown[]; Statements?: unknown[]; RequestItems?: Record<string, { Keys?: unknown[]; ConsistentRead?: boolean }> };
+      const carried = input.TransactItems?.length ?? input.Statements?.length ?? (input.RequestItems ? Object.values(input.RequestItems).reduce((n, table) => n + (table.Keys?.length ?? 0), 0) : 1);
+      const consistent = input.RequestItems !== undefined && Object.values(input.RequestItems).some((table) => table.ConsistentRead === true);
+      add(items, `${context.commandName ?? '?'}${consistent ? ' consistent' : ''}`, carried);
       return next(args);
     },
     { step: 'finalizeRequest', priority: 'low', name: 'benchCountRequests' },
@@ -112,21 +113,23 @@ function countedClient(endpoint: string): Counted {
 
 /**
  * Capacity units AWS bills for the items counted, all under 1 KB: a transactional put 2 WCU, a
- * put or update 1 (a failed conditional put too), an eventually consistent read of a key 0.5 RCU,
- * a strongly consistent one 1. @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html
+ * put, update or PartiQL insert 1 (a failed conditional one too), an eventually consistent read
+ * of a key 0.5 RCU, a strongly consistent one 1. @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/provisioned-capacity-mode.html
  */
 const UNITS: Readonly<Record<string, { write: number; read: number }>> = {
   TransactWriteItemsCommand: { write: 2, read: 0 },
+  BatchExecuteStatementCommand: { write: 1, read: 0 },
   PutItemCommand: { write: 1, read: 0 },
   UpdateItemCommand: { write: 1, read: 0 },
   DeleteItemCommand: { write: 1, read: 0 },
   BatchGetItemCommand: { write: 0, read: 0.5 },
+  'BatchGetItemCommand consistent': { write: 0, read: 1 },
   GetItemCommand: { write: 0, read: 1 },
 };
 const units = (items: ReadonlyMap<string, number>, kind: 'write' | 'read'): number => [...items].reduce((n, [name, c]) => n + c * (UNITS[name]?.[kind] ?? 0), 0);
 
 const READS: Readonly<Record<string, true>> = { GetItemCommand: true, BatchGetItemCommand: true, QueryCommand: true, ScanCommand: true };
-const WRITES: Readonly<Record<string, true>> = { PutItemCommand: true, UpdateItemCommand: true, DeleteItemCommand: true, BatchWriteItemCommand: true, TransactWriteItemsCommand: true };
+const WRITES: Readonly<Record<string, true>> = { PutItemCommand: true, UpdateItemCommand: true, DeleteItemCommand: true, BatchWriteItemCommand: true, TransactWriteItemsCommand: true, BatchExecuteStatementCommand: true };
 const sum = (counts: ReadonlyMap<string, number>, kind: Readonly<Record<string, true>>): number => [...counts].reduce((n, [name, c]) => n + (kind[name] ? c : 0), 0);
 const byCommand = (counts: ReadonlyMap<string, number>): string => [...counts].map(([name, c]) => `${name.replace(/Command$/, '')} ${fmt(c)}`).join(', ');
 

@@ -1,7 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchExecuteStatementCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { RetryableError } from '../errors.js';
+import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import type { ClaimOutcome, KeyClaim, SeenKeyStore } from '../ports/SeenKeyStore.js';
 import { backoffDelay, sleep, type RetryOptions } from '../retry.js';
 import { RETRY_DEFAULTS } from '../constants.js';
@@ -10,6 +11,9 @@ import { DynamoDBDimensionLookup } from './DynamoDBDimensionLookup.js';
 
 /** Items a TransactWriteItems call may hold. */
 const TRANSACTION_MAX_ITEMS = DYNAMODB_LIMITS.transactWriteMaxItems;
+
+/** Statements a BatchExecuteStatement call may hold (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchExecuteStatement.html). */
+const STATEMENTS_MAX = 25;
 
 /** A seen-key item: the key, the record that claimed it, when (absent on items written before it was kept), and its TTL. */
 interface SeenItem {
@@ -26,7 +30,7 @@ const TAKEN: ClaimOutcome = { status: 'taken' };
 
 /** Options of {@link DynamoDBSeenKeyStore}. */
 export interface DynamoDBSeenKeyStoreOptions extends RetryOptions {
-  /** BatchGetItem calls in flight. @default 4 */
+  /** BatchExecuteStatement and BatchGetItem calls in flight. @default 4 */
   readonly concurrency?: number;
 }
 
@@ -35,43 +39,55 @@ type CancellationReason = { Code?: string; Item?: Record<string, AttributeValue>
 
 /**
  * Seen keys in DynamoDB (table keyed by `pk`, TTL on `expires_at`, the claim time in
- * `claimed_at`, which a `mine` outcome carries), at a few requests per
- * batch instead of one per record: a BatchGetItem (100 keys a call) settles every key already
- * claimed; only the new ones are written, 100 to a TransactWriteItems call, each Put guarded by
- * `attribute_not_exists(pk) OR expires_at < :now`. A key another shard claimed in between
- * cancels the transaction with `ConditionalCheckFailed` for that item (and the current item,
- * with ReturnValuesOnConditionCheckFailure); it is classified and the rest written again.
+ * `claimed_at`, which a `mine` outcome carries), at a few requests per batch instead of one per
+ * record. Every key is first claimed by a PartiQL `INSERT`, 25 to a BatchExecuteStatement call:
+ * DynamoDB inserts an item only when none has the key, atomically, so a new key (the common
+ * case) costs one write unit and no read. A key already stored comes back `DuplicateItem`; those
+ * are read strongly consistent and settled by the claim there (`mine` when its owner is this
+ * record, `taken` otherwise). A stored claim past its TTL (not yet deleted) is claimed again by
+ * a Put guarded by `attribute_not_exists(pk) OR expires_at < :now`, 100 to a
+ * TransactWriteItems call; a key another shard claimed in between cancels that transaction
+ * with `ConditionalCheckFailed` for the item (and the current item, with
+ * ReturnValuesOnConditionCheckFailure), which is classified and the rest written again.
  */
 export class DynamoDBSeenKeyStore implements SeenKeyStore {
-  /** Requests made: BatchGetItem (reads) and TransactWriteItems (writes), retries included. */
+  /** Requests made: BatchGetItem (reads), BatchExecuteStatement and TransactWriteItems (writes), retries included. */
   public readonly requests = { reads: 0, writes: 0 };
+  /** Stored claims are read strongly consistent: an insert refused for a key sees its claim committed. */
   private readonly reader: DynamoDBDimensionLookup<SeenItem>;
-  /** After a lost race the winner's write is committed: read it back strongly consistent. */
-  private readonly consistentReader: DynamoDBDimensionLookup<SeenItem>;
+  private readonly concurrency: number;
 
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly options: DynamoDBSeenKeyStoreOptions = {},
   ) {
-    const readOptions = { ...options, attributes: ['pk', 'owner', 'claimed_at', 'expires_at'], concurrency: options.concurrency ?? 4 };
-    this.reader = new DynamoDBDimensionLookup<SeenItem>(client, tableName, 'pk', readOptions);
-    this.consistentReader = new DynamoDBDimensionLookup<SeenItem>(client, tableName, 'pk', { ...readOptions, consistentRead: true });
+    this.concurrency = options.concurrency ?? 4;
+    this.reader = new DynamoDBDimensionLookup<SeenItem>(client, tableName, 'pk', { ...options, attributes: ['pk', 'owner', 'claimed_at', 'expires_at'], concurrency: this.concurrency, consistentRead: true });
   }
 
   public async claim(claims: readonly KeyClaim[], nowSeconds: number): Promise<ClaimOutcome[]> {
     const outcomes: (ClaimOutcome | undefined)[] = new Array(claims.length);
-    const before = this.reader.calls;
-    const existing = await this.reader.getMany(claims.map((claim) => claim.key));
-    this.requests.reads += this.reader.calls - before;
     const classify = (index: number, item: SeenItem | undefined): boolean => {
       const claim = claims[index] as KeyClaim;
       if (!item || item.expires_at < nowSeconds) return false;
       outcomes[index] = item.owner === claim.owner ? { status: 'mine', expiresAt: item.expires_at, ...(item.claimed_at === undefined ? {} : { claimedAt: item.claimed_at }) } : TAKEN;
       return true;
     };
-    let pending = claims.map((_, index) => index).filter((index) => !classify(index, existing.get((claims[index] as KeyClaim).key)));
     const maxAttempts = this.options.maxAttempts ?? RETRY_DEFAULTS.maxAttempts;
+    const stored: number[] = [];
+    let inserting = claims.map((_, index) => index);
+    for (let attempt = 0; inserting.length > 0; attempt++) {
+      if (attempt >= maxAttempts) throw new RetryableError(`seen-key inserts into ${this.tableName} still throttled after ${maxAttempts} attempts (${inserting.length} keys)`);
+      if (attempt > 0) await (this.options.sleep ?? sleep)(backoffDelay(attempt, this.options));
+      const { duplicates, retry } = await this.insert(claims, inserting, outcomes);
+      stored.push(...duplicates);
+      inserting = retry;
+    }
+    if (stored.length === 0) return outcomes as ClaimOutcome[];
+    const existing = await this.read(claims, stored);
+    // What is left is past its TTL, or was deleted since: claim it again, conditionally.
+    let pending = stored.filter((index) => !classify(index, existing.get((claims[index] as KeyClaim).key)));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new RetryableError(`seen-key claims on ${this.tableName} still conflicting after ${maxAttempts} attempts (${pending.length} keys)`);
       if (attempt > 0) await (this.options.sleep ?? sleep)(backoffDelay(attempt, this.options));
@@ -81,6 +97,45 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
       pending = (await Promise.all(chunks.map((chunk) => this.write(claims, chunk, nowSeconds, outcomes, classify)))).flat();
     }
     return outcomes as ClaimOutcome[];
+  }
+
+  /**
+   * Inserts the claims of `indexes`, 25 statements a request; each one inserted is `new`.
+   * @returns the keys already stored, and those to try again (throttled or conflicting statements)
+   */
+  private async insert(claims: readonly KeyClaim[], indexes: readonly number[], outcomes: (ClaimOutcome | undefined)[]): Promise<{ duplicates: number[]; retry: number[] }> {
+    const duplicates: number[] = [];
+    const retry: number[] = [];
+    const chunks: number[][] = [];
+    for (let i = 0; i < indexes.length; i += STATEMENTS_MAX) chunks.push(indexes.slice(i, i + STATEMENTS_MAX));
+    await forEachConcurrent(chunks, this.concurrency, async (chunk) => {
+      this.requests.writes += 1;
+      const statement = `INSERT INTO "${this.tableName}" VALUE {'pk': ?, 'owner': ?, 'claimed_at': ?, 'expires_at': ?}`;
+      const { Responses = [] } = await this.client.send(
+        new BatchExecuteStatementCommand({
+          Statements: chunk.map((index) => {
+            const claim = claims[index] as KeyClaim;
+            return { Statement: statement, Parameters: [claim.key, claim.owner, claim.claimedAt, claim.expiresAt] };
+          }),
+        }),
+      );
+      chunk.forEach((index, position) => {
+        const error = Responses[position]?.Error;
+        if (error === undefined) outcomes[index] = NEW;
+        else if (error.Code === 'DuplicateItem') duplicates.push(index);
+        else if (error.Code !== undefined && RETRYABLE_STATEMENT[error.Code]) retry.push(index);
+        else throw new Error(`claiming seen key ${(claims[index] as KeyClaim).key} in ${this.tableName} failed: ${error.Code ?? 'no code'} ${error.Message ?? ''}`.trim());
+      });
+    });
+    return { duplicates, retry };
+  }
+
+  /** The stored claims of `indexes`, read strongly consistent. */
+  private async read(claims: readonly KeyClaim[], indexes: readonly number[]): Promise<ReadonlyMap<string, SeenItem>> {
+    const before = this.reader.calls;
+    const items = await this.reader.getMany(indexes.map((index) => (claims[index] as KeyClaim).key));
+    this.requests.reads += this.reader.calls - before;
+    return items;
   }
 
   /** Writes one transaction of claims; returns the indexes to try again. */
@@ -121,15 +176,22 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
       });
       if (unknown.length > 0) {
         // No old item came back: read the keys again.
-        const before = this.consistentReader.calls;
-        const items = await this.consistentReader.getMany(unknown.map((index) => (claims[index] as KeyClaim).key));
-        this.requests.reads += this.consistentReader.calls - before;
+        const items = await this.read(claims, unknown);
         for (const index of unknown) if (!classify(index, items.get((claims[index] as KeyClaim).key))) retry.push(index);
       }
       return retry;
     }
   }
 }
+
+/** Statement error codes of a BatchExecuteStatement that the same statement may overcome later. */
+const RETRYABLE_STATEMENT: Readonly<Record<string, true>> = {
+  ThrottlingError: true,
+  ProvisionedThroughputExceeded: true,
+  RequestLimitExceeded: true,
+  TransactionConflict: true,
+  InternalServerError: true,
+};
 
 const THROTTLING: Readonly<Record<string, true>> = {
   ProvisionedThroughputExceededException: true,

@@ -60,11 +60,12 @@ type Fn = 'enrich' | 'dedupe';
 /** SDK operations each stage makes, by how surely an early invocation makes them. */
 const OPERATIONS: Readonly<Record<Fn, readonly string[]>> = {
   enrich: ['PutRecords', 'PutRecords', 'Scan', 'BatchGetItem', 'PutObject'],
-  dedupe: ['PutRecords', 'PutRecords', 'BatchGetItem', 'TransactWriteItems', 'TransactWriteItems'],
+  // Dedupe inserts every key; it reads only keys already stored (duplicates, redeliveries).
+  dedupe: ['PutRecords', 'PutRecords', 'BatchExecuteStatement', 'BatchExecuteStatement', 'BatchGetItem'],
 };
 /** Operations the first invocation of each stage always makes (a cold start Scans the products; every key is new to dedupe). */
-const SURE_OPERATIONS: Readonly<Record<Fn, readonly string[]>> = { enrich: ['PutRecords', 'Scan'], dedupe: ['PutRecords', 'BatchGetItem', 'TransactWriteItems'] };
-const DYNAMODB_OPERATIONS: Readonly<Record<Fn, readonly string[]>> = { enrich: ['Scan', 'BatchGetItem'], dedupe: ['BatchGetItem', 'TransactWriteItems'] };
+const SURE_OPERATIONS: Readonly<Record<Fn, readonly string[]>> = { enrich: ['PutRecords', 'Scan'], dedupe: ['PutRecords', 'BatchExecuteStatement'] };
+const DYNAMODB_OPERATIONS: Readonly<Record<Fn, readonly string[]>> = { enrich: ['Scan', 'BatchGetItem'], dedupe: ['BatchExecuteStatement', 'BatchExecuteStatement', 'BatchGetItem'] };
 
 /** Draws a schedule from its seed. */
 export function planSchedule(seed: number): Schedule {

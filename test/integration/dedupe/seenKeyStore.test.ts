@@ -1,5 +1,5 @@
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchExecuteStatementCommand, BatchGetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBDocumentClient } from '../../../shared/adapters/clients.js';
 import { DynamoDBSeenKeyStore } from '../../../shared/adapters/DynamoDBSeenKeyStore.js';
@@ -20,16 +20,16 @@ beforeAll(async () => {
 const claims = (prefix: string, count: number, owner: string) => Array.from({ length: count }, (_, i) => ({ key: `${prefix}-${i}`, owner: `${owner}-${i}`, claimedAt, expiresAt: now + 3600 }));
 
 describe('Adapter: DynamoDBSeenKeyStore (DynamoDB Local)', () => {
-  it('claims 1,000 new keys in 10 reads and 10 transactional writes, then knows them', async () => {
+  it('claims 1,000 new keys in 40 inserts and no read, then knows them from 10 consistent reads', async () => {
     const store = new DynamoDBSeenKeyStore(client, table);
     const first = await store.claim(claims('k', 1000, 'shard-a'), now);
     expect(first.every((outcome) => outcome.status === 'new')).toBe(true);
-    expect(store.requests).toEqual({ reads: 10, writes: 10 });
+    expect(store.requests).toEqual({ reads: 0, writes: 40 });
     const again = await store.claim(claims('k', 1000, 'shard-a'), now);
     expect(again.every((outcome) => outcome.status === 'mine' && outcome.claimedAt === claimedAt)).toBe(true);
     const others = await store.claim(claims('k', 1000, 'shard-b'), now);
     expect(others.every((outcome) => outcome.status === 'taken')).toBe(true);
-    expect(store.requests).toEqual({ reads: 30, writes: 10 });
+    expect(store.requests).toEqual({ reads: 20, writes: 120 });
   });
 
   it('treats an expired claim as absent', async () => {
@@ -59,6 +59,28 @@ describe('Adapter: DynamoDBSeenKeyStore (DynamoDB Local)', () => {
     await client.send(new PutCommand({ TableName: table, Item: { pk: 'legacy', owner: 'shardId-000000000001:7:', expires_at: now + 60 } }));
     const store = new DynamoDBSeenKeyStore(client, table);
     expect(await store.claim([{ key: 'legacy', owner: 'shardId-000000000001:7:', claimedAt, expiresAt: now + 3600 }], now)).toEqual([{ status: 'mine', expiresAt: now + 60 }]);
+  });
+
+  it('inserts again, after a backoff, the statements DynamoDB throttled', async () => {
+    // DynamoDB Local does not throttle: the first statement of the first call is held back and answered ThrottlingError.
+    const throttling = createDynamoDBDocumentClient();
+    const send = throttling.send.bind(throttling) as (command: unknown) => Promise<{ Responses?: unknown[] }>;
+    let throttled = 0;
+    Object.assign(throttling, {
+      send: async (command: unknown) => {
+        if (!(command instanceof BatchExecuteStatementCommand) || throttled > 0) return send(command);
+        throttled += 1;
+        const [, ...rest] = command.input.Statements ?? [];
+        const output = await send(new BatchExecuteStatementCommand({ Statements: rest }));
+        return { ...output, Responses: [{ Error: { Code: 'ThrottlingError', Message: 'Throughput exceeds the current capacity' } }, ...(output.Responses ?? [])] };
+      },
+    });
+    const sleeps: number[] = [];
+    const store = new DynamoDBSeenKeyStore(throttling, table, { sleep: async (ms) => void sleeps.push(ms) });
+    expect(status(await store.claim(claims('throttled', 30, 'owner'), now))).toEqual(Array.from({ length: 30 }, () => 'new'));
+    expect(throttled).toBe(1);
+    expect(sleeps).toHaveLength(1);
+    expect(store.requests.writes).toBe(3);
   });
 
   it('lets exactly one of two racing claimers win each key', async () => {

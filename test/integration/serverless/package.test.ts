@@ -255,6 +255,25 @@ describe('serverless.yml: least privilege, encryption and alarms of the deployed
     }
   });
 
+  it('grants each function the DynamoDB actions its adapters call, on the table they call them on', () => {
+    // The calls, by adapter: DynamoDBSeenKeyStore (PartiQL INSERT, BatchGetItem, TransactWriteItems of puts),
+    // DynamoDBAggregateStateStore and DynamoDBSliceWriter (GetItem, Query, UpdateItem, puts alone and in
+    // TransactWriteItems), DynamoDBResultStore (puts alone and in TransactWriteItems), DynamoDBDimensionLookup.
+    const needed: Record<string, Record<string, string[]>> = {
+      DedupeLambdaFunction: { DedupeTable: ['dynamodb:PartiQLInsert', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'] },
+      AggregateLambdaFunction: { StateTable: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'dynamodb:PutItem'], ResultsTable: ['dynamodb:PutItem'] },
+      EnrichLambdaFunction: { ProductsTable: ['dynamodb:Scan', 'dynamodb:BatchGetItem'] },
+    };
+    for (const [functionId, tables] of Object.entries(needed)) {
+      const roleId = (template.Resources[functionId]?.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+      const statements = statementsOf(template.Resources[roleId]);
+      for (const [table, actions] of Object.entries(tables)) {
+        const granted = statements.filter((statement) => asList(statement.Resource).some((resource) => referencedIds(resource).includes(table))).flatMap((statement) => asList(statement.Action));
+        expect(actions.filter((action) => !granted.includes(action)), `${functionId} on ${table}`).toEqual([]);
+      }
+    }
+  });
+
   it('encrypts every stream and table with the stack\'s rotated KMS key', () => {
     expect(template.Resources.StreamKey?.Properties.EnableKeyRotation).toBe(true);
     const streams = ofType('AWS::Kinesis::Stream');
