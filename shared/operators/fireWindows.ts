@@ -124,12 +124,15 @@ export function createWindowFiring(deps: FiringDeps): (owner: string, touched: T
     }
     const firedNow = new Map(pipeline.fired);
     if (await deps.state.claimFiring(owner, claims, now)) {
-      for (const claim of claims) {
-        const query = windowed.find((candidate) => candidate.name === claim.query) as CompiledQuery;
-        remember(query.name, await emitRange(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
-        await deps.state.completeFiring(query.name, claim.to);
-        firedNow.set(query.name, claim.to);
-      }
+      // Each query's windows go out in order; the queries side by side (each writes its own results and pipeline attributes).
+      await Promise.all(
+        claims.map(async (claim) => {
+          const query = windowed.find((candidate) => candidate.name === claim.query) as CompiledQuery;
+          remember(query.name, await emitRange(query, { from: claim.from ?? BEFORE_TIME, to: claim.to }));
+          await deps.state.completeFiring(query.name, claim.to);
+          firedNow.set(query.name, claim.to);
+        }),
+      );
     }
     // After the end of input every invocation says so again: a reader that missed it (a crash) still gets it.
     if (deps.downstream !== undefined && bound !== undefined && bound >= FINAL_EVENT_TIME && windowed.every((query) => (firedNow.get(query.name) ?? BEFORE_TIME) >= FINAL_EVENT_TIME)) {
