@@ -26,7 +26,7 @@ const byHour = new Map<string, EnrichedTransaction[]>();
 for (const record of records) byHour.set(hourPath(record), [...(byHour.get(hourPath(record)) ?? []), record]);
 const jsonLines = (rows: readonly object[]): string => rows.map((row) => `${JSON.stringify(row)}\n`).join('');
 
-const put = (key: string, body: string | Uint8Array): Promise<unknown> => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+const put = (key: string, body: string | Uint8Array): Promise<unknown> => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength }));
 
 const errorDocument = (reason: ErrorReason, seq: string): ErrorDocument => ({
   stage: 'enrich',
