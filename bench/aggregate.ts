@@ -364,7 +364,7 @@ function printDynamo(label: string, outcome: DynamoOutcome, goal?: number): void
   const verdict = outcome.failure !== undefined ? 'not reached (the run stopped)' : (ours * 1000) / outcome.records <= (goal ?? 0) ? 'met' : 'NOT met';
   const byItem = (name: string): string => per(total.wire.get(name) ?? 0);
   console.log(`     write requests per 1,000 records: state ${per(total.stateWrites)} + results ${per(total.resultWrites)} = ${per(ours)}${goal === undefined ? '' : `   goal ≤ ${goal}: ${verdict}`}`);
-  const slices = (total.wire.get('TransactWriteItems slice') ?? 0) + (total.wire.get('PutItem slice') ?? 0) + (total.wire.get('UpdateItem slice') ?? 0);
+  const slices = (total.wire.get('TransactWriteItems slice') ?? 0) + (total.wire.get('PutItem slice') ?? 0);
   console.log(`       state writes by item: slices ${per(slices)}, distinct-value buckets ${byItem('UpdateItem distinct')}, pipeline item ${byItem('UpdateItem pipeline')}`);
   if (flush !== undefined) console.log(`       of which the end-of-input flush: state ${per(flush.stateWrites)} + results ${per(flush.resultWrites)}`);
   console.log(`     naive, one update per record per window: ${per(outcome.naive)} per 1,000 records   ratio naive/ours: ${(outcome.naive / ours).toFixed(1)}×`);

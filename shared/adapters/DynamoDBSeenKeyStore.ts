@@ -91,10 +91,8 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxAttempts) throw new RetryableError(`seen-key claims on ${this.tableName} still conflicting after ${maxAttempts} attempts (${pending.length} keys)`);
       if (attempt > 0) await (this.options.sleep ?? sleep)(backoffDelay(attempt, this.options));
-      const chunks: number[][] = [];
-      for (let i = 0; i < pending.length; i += TRANSACTION_MAX_ITEMS) chunks.push(pending.slice(i, i + TRANSACTION_MAX_ITEMS));
       // Transactions of one batch touch distinct keys, so they can run side by side.
-      pending = (await Promise.all(chunks.map((chunk) => this.write(claims, chunk, nowSeconds, outcomes, classify)))).flat();
+      pending = (await Promise.all(chunksOf(pending, TRANSACTION_MAX_ITEMS).map((chunk) => this.write(claims, chunk, nowSeconds, outcomes, classify)))).flat();
     }
     return outcomes as ClaimOutcome[];
   }
@@ -106,9 +104,7 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
   private async insert(claims: readonly KeyClaim[], indexes: readonly number[], outcomes: (ClaimOutcome | undefined)[]): Promise<{ duplicates: number[]; retry: number[] }> {
     const duplicates: number[] = [];
     const retry: number[] = [];
-    const chunks: number[][] = [];
-    for (let i = 0; i < indexes.length; i += STATEMENTS_MAX) chunks.push(indexes.slice(i, i + STATEMENTS_MAX));
-    await forEachConcurrent(chunks, this.concurrency, async (chunk) => {
+    await forEachConcurrent(chunksOf(indexes, STATEMENTS_MAX), this.concurrency, async (chunk) => {
       this.requests.writes += 1;
       const statement = `INSERT INTO "${this.tableName}" VALUE {'pk': ?, 'owner': ?, 'claimed_at': ?, 'expires_at': ?}`;
       const { Responses = [] } = await this.client.send(
@@ -183,6 +179,9 @@ export class DynamoDBSeenKeyStore implements SeenKeyStore {
     }
   }
 }
+
+/** `items` in runs of at most `size`, in order. */
+const chunksOf = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 /** Statement error codes of a BatchExecuteStatement that the same statement may overcome later. */
 const RETRYABLE_STATEMENT: Readonly<Record<string, true>> = {

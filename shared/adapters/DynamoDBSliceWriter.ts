@@ -2,13 +2,13 @@ import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/c
 import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { RetryableError, StateLimitError } from '../errors.js';
-import { applyToSlice, type BatchSpan, type SliceState } from '../aggregate/partials.js';
+import { RetryableError } from '../errors.js';
+import { applyToSlice, sliceImage, type BatchSpan, type SliceState } from '../aggregate/partials.js';
 import { CONTINUOUS_SLICE, type SliceImage, type SliceUpdate } from '../ports/AggregateStateStore.js';
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import { backoffDelay, sleep } from '../retry.js';
 import { queryRange } from './queryRange.js';
-import type { Item, StateRequests } from './stateUpdates.js';
+import { itemSizeError, type Item, type StateRequests } from './stateUpdates.js';
 import { cancelledTransaction, transactionChunks } from './transactWrites.js';
 
 export type { BatchSpan } from '../aggregate/partials.js';
@@ -38,10 +38,7 @@ export function sliceStateOf(item: Item): SliceState {
 }
 
 /** The image of a stored slice item. */
-export function sliceImageOf(query: string, item: Item): SliceImage {
-  const attributes = sliceStateOf(item);
-  return { query, slice: sliceOfSortKey(item.sk as string), attributes, version: (attributes.v as number | undefined) ?? 0 };
-}
+export const sliceImageOf = (query: string, item: Item): SliceImage => sliceImage(query, sliceOfSortKey(item.sk as string), sliceStateOf(item));
 
 /** Options of {@link DynamoDBSliceWriter}. */
 export interface SliceWriterOptions {
@@ -101,10 +98,7 @@ export class DynamoDBSliceWriter {
     await forEachConcurrent(transactionChunks(first, packedSize), 2, (chunk) => this.writeChunk(shard, batch, chunk));
     return pending
       .filter(({ update }) => update.slice === CONTINUOUS_SLICE)
-      .map(({ update, seen, done }) => {
-        const attributes = done ?? seen;
-        return { query: update.query, slice: update.slice, attributes, version: (attributes.v as number | undefined) ?? 0 };
-      });
+      .map(({ update, seen, done }) => sliceImage(update.query, update.slice, done ?? seen));
   }
 
   /** The current state of every slice updated, by `pk/sk`: one consistent Query per query over its slices. */
@@ -167,10 +161,8 @@ export class DynamoDBSliceWriter {
       await this.client.send(new PutCommand(input));
       pending.done = next;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) pending.seen = error.Item === undefined ? await this.read(pending.key) : sliceStateOf(unmarshall(error.Item));
-      else if (error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message)) {
-        throw new StateLimitError(`cannot write the state of ${pending.update.query} (slice ${pending.key.sk}): the item would exceed DynamoDB's 400 KB limit even packed; it has too many groups for one item`, { cause: error });
-      } else throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw itemSizeError(error, `the state of ${pending.update.query} (slice ${pending.key.sk}; too many groups for one item, even packed)`) ?? error;
+      pending.seen = error.Item === undefined ? await this.read(pending.key) : sliceStateOf(unmarshall(error.Item));
     }
   }
 

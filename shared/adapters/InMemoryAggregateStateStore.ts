@@ -1,4 +1,4 @@
-import { SEP, applyToSlice, type BatchSpan, type SliceState } from '../aggregate/partials.js';
+import { SEP, applyToSlice, sliceImage, type BatchSpan, type SliceState } from '../aggregate/partials.js';
 import { BEFORE_TIME } from '../aggregate/watermark.js';
 import {
   CONTINUOUS_SLICE,
@@ -54,7 +54,7 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
         this.slices.set(key, item);
       }
       // A stored item is never changed in place (a write stores a new one), so the image may share it.
-      return { query: update.query, slice: update.slice, attributes: item, version: (item.v as number | undefined) ?? 0 };
+      return sliceImage(update.query, update.slice, item);
     });
   }
 
@@ -109,7 +109,7 @@ export class InMemoryAggregateStateStore implements AggregateStateStore {
     for (const [key, item] of this.slices) {
       const [name, start] = key.split(SEP);
       const slice = Number(start);
-      if (name === query && slice !== CONTINUOUS_SLICE && slice >= from && slice < to) images.push({ query, slice, attributes: { ...item }, version: item.v as number });
+      if (name === query && slice !== CONTINUOUS_SLICE && slice >= from && slice < to) images.push(sliceImage(query, slice, { ...item }));
     }
     return images.sort((a, b) => a.slice - b.slice);
   }

@@ -24,9 +24,12 @@ export async function updateStateItem(client: DynamoDBDocumentClient, input: Upd
   try {
     return await client.send(new UpdateCommand(input));
   } catch (error) {
-    if (error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message)) {
-      throw new StateLimitError(`cannot write ${what}: the item would exceed DynamoDB's 400 KB limit`, { cause: error });
-    }
-    throw error;
+    throw itemSizeError(error, what) ?? error;
   }
+}
+
+/** DynamoDB's refusal of an item over 400 KB as a {@link StateLimitError} naming `what` could not be written; undefined for any other error. */
+export function itemSizeError(error: unknown, what: string): StateLimitError | undefined {
+  if (!(error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message))) return undefined;
+  return new StateLimitError(`cannot write ${what}: the item would exceed DynamoDB's 400 KB limit`, { cause: error });
 }

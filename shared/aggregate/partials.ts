@@ -6,7 +6,7 @@
  */
 import type { CompiledQuery, PartKind } from './compile.js';
 import type { EnrichedTransaction } from '../types.js';
-import type { SliceUpdate } from '../ports/AggregateStateStore.js';
+import type { SliceImage, SliceUpdate } from '../ports/AggregateStateStore.js';
 
 /** Separates the parts of a state attribute name; JSON escapes it inside a group's values. */
 export const SEP = '\u001f';
@@ -100,6 +100,9 @@ export function pruneExtremes(stored: Readonly<Record<string, unknown>>, max: Ma
 
 /** A slice item's state: group parts, per-shard extremes and bucket sizes, checkpoints, and the version `v`. */
 export type SliceState = Record<string, number | string>;
+
+/** The image of a slice's state: its version is the state's `v` (0 before the first write). */
+export const sliceImage = (query: string, slice: number, state: Readonly<SliceState>): SliceImage => ({ query, slice, attributes: state, version: (state.v as number | undefined) ?? 0 });
 
 /** The records of a shard's batch a slice update comes from: the positions of the first and last. */
 export interface BatchSpan {
