@@ -55,7 +55,7 @@ const FAULTS: FaultSpec[] = [
 ];
 
 /** The stages' idle timeout in this test, seconds. */
-const IDLE_TIMEOUT_SECONDS = 12;
+const IDLE_TIMEOUT_SECONDS = 30;
 
 beforeAll(async () => {
   expected = await referenceOfLines([...input.phase1, ...input.phase2], input.latePks);
@@ -70,7 +70,8 @@ beforeAll(async () => {
         ...fn,
         // Small files, so that many roll and commit over the run (the writers' figures are in bench/writer.ts).
         // A path silent for the idle timeout stops holding the watermark back, as in Flink, and its records
-        // still on their way become late: on 2 loaded cores an invocation can stall for seconds, so not 4.
+        // still on their way become late: on 2 loaded cores an invocation can stall for seconds, and a new
+        // shard's first records (after the split) can take longer still, so not 4 (nor 12: CI saw it fail once).
         environment: { ...fn.environment, IDLE_TIMEOUT_SECONDS: String(IDLE_TIMEOUT_SECONDS), ...(fn.key === 'rawWriter' ? { FILE_SIZE_MIB: '0.05' } : {}) },
         streamEvents: fn.streamEvents.map((event) => ({ ...event, batchSize: 100, batchWindowSeconds: 0 })),
       })),
