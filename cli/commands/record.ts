@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type _Record } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { createKinesisClient } from '../../shared/adapters/clients.js';
 import { ConfigError } from '../../shared/errors.js';
 import { loadServerlessModel } from '../../local/loadServerlessModel.js';
 import { useLocalStack } from '../../local/stack/manage.js';
 import { kinesisEvent } from '../../local/trigger/eventShape.js';
+import { getShardRecords, type ShardRecord } from '../../local/trigger/getRecords.js';
 import { numberFlag, stringFlag, type Command } from '../command.js';
 
 /** `eddy record`: capture a real batch from a stream of the local stack into an event fixture. */
@@ -63,13 +64,13 @@ Example:
   },
 };
 
-async function readShard(kinesis: ReturnType<typeof createKinesisClient>, streamName: string, shardId: string, limit: number): Promise<_Record[]> {
+async function readShard(kinesis: ReturnType<typeof createKinesisClient>, streamName: string, shardId: string, limit: number): Promise<ShardRecord[]> {
   let { ShardIterator: iterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }));
-  const records: _Record[] = [];
+  const records: ShardRecord[] = [];
   while (iterator && records.length < limit) {
-    const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit - records.length }));
-    records.push(...(out.Records ?? []));
-    if ((out.Records ?? []).length === 0 || out.MillisBehindLatest === 0) break;
+    const out = await getShardRecords(kinesis, { ShardIterator: iterator, Limit: limit - records.length });
+    records.push(...out.Records);
+    if (out.Records.length === 0 || out.MillisBehindLatest === 0) break;
     iterator = out.NextShardIterator;
   }
   return records;

@@ -1,11 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { _Record } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { sleep } from '../../shared/retry.js';
 import type { FunctionModel, StreamEventSettings } from '../serverlessModel.js';
 import { verdictOf } from './batching.js';
 import { arrivalSeconds, kinesisEvent, type EventSource } from './eventShape.js';
+import type { ShardRecord } from './getRecords.js';
 import { faultsFor, splitFaults, type FaultSpec } from './faults.js';
 import type { InvokeOutcome, WorkerPool } from './invoker.js';
 import { failureRecord, sendFailureRecord, type FailureCondition } from './onFailure.js';
@@ -39,7 +39,7 @@ export interface ShardSink {
   readonly source: EventSource;
   readonly stats: ShardStats;
   /** Marks records done (processed or discarded); the checkpoint follows. */
-  done(records: readonly _Record[]): void;
+  done(records: readonly ShardRecord[]): void;
 }
 
 /**
@@ -49,7 +49,7 @@ export interface ShardSink {
 export async function runBatch(
   ctx: BatchContext,
   shard: ShardSink,
-  records: readonly _Record[],
+  records: readonly ShardRecord[],
   attempt = 0,
   history: { readonly invokeCount: number; readonly lastError?: InvokeOutcome } = { invokeCount: 0 },
 ): Promise<boolean> {
@@ -71,7 +71,7 @@ export async function runBatch(
     invokeCount++;
     let functionError = true;
     if (outcome.status === 'ok') {
-      const verdict = verdictOf(outcome.response, pending.map((record) => record.SequenceNumber ?? ''), settings.reportBatchItemFailures);
+      const verdict = verdictOf(outcome.response, pending.map((record) => record.SequenceNumber), settings.reportBatchItemFailures);
       if (verdict.kind === 'success') {
         shard.done(pending);
         return true;
@@ -103,7 +103,7 @@ export async function runBatch(
 }
 
 /** How many leading records are older than the maximum age (records arrive in order). */
-function expiredPrefix(records: readonly _Record[], maxAgeSeconds: number): number {
+function expiredPrefix(records: readonly ShardRecord[], maxAgeSeconds: number): number {
   if (maxAgeSeconds < 0) return 0;
   const cutoff = Date.now() / 1000 - maxAgeSeconds;
   const index = records.findIndex((record) => arrivalSeconds(record) >= cutoff);
@@ -142,7 +142,7 @@ async function invokeOnce(ctx: BatchContext, shard: ShardSink, event: ReturnType
 async function discard(
   ctx: BatchContext,
   shard: ShardSink,
-  records: readonly _Record[],
+  records: readonly ShardRecord[],
   condition: FailureCondition,
   invokeCount: number,
   lastError: InvokeOutcome | undefined,

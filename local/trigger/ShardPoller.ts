@@ -1,9 +1,10 @@
-import { GetRecordsCommand, GetShardIteratorCommand, type _Record, type GetShardIteratorCommandInput, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { GetShardIteratorCommand, type GetShardIteratorCommandInput, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { LAMBDA_LIMITS } from '../../shared/constants.js';
 import { batchLength, laneOf } from './batching.js';
 import { runBatch, type BatchContext, type ShardSink } from './BatchRunner.js';
 import type { CheckpointStore } from './checkpoints.js';
 import { eventRecordBytes, type EventSource } from './eventShape.js';
+import { getShardRecords, type ShardRecord } from './getRecords.js';
 import { Signal } from './Signal.js';
 import type { ShardStats } from './types.js';
 
@@ -33,7 +34,7 @@ export interface ShardPollerOptions {
 }
 
 interface Pending {
-  readonly record: _Record;
+  readonly record: ShardRecord;
   readonly fetchedAt: number;
   done: boolean;
 }
@@ -133,11 +134,11 @@ export class ShardPoller {
         continue;
       }
       const started = Date.now();
-      let records: _Record[] = [];
+      let records: readonly ShardRecord[] = [];
       try {
         if (!this.iterator) throw new Error('no shard iterator');
-        const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: this.options.getRecordsLimit }));
-        records = out.Records ?? [];
+        const out = await getShardRecords(kinesis, { ShardIterator: this.iterator, Limit: this.options.getRecordsLimit });
+        records = out.Records;
         stats.millisBehindLatest = out.MillisBehindLatest ?? 0;
         this.iterator = out.NextShardIterator;
         if (!this.iterator) this.closed = true;
@@ -164,12 +165,12 @@ export class ShardPoller {
     this.laneSignal.notify();
   }
 
-  private enqueue(record: _Record, fetchedAt: number): void {
+  private enqueue(record: ShardRecord, fetchedAt: number): void {
     const entry: Pending = { record, fetchedAt, done: false };
     this.pending.push(entry);
-    this.bySeq.set(record.SequenceNumber ?? '', entry);
+    this.bySeq.set(record.SequenceNumber, entry);
     this.lastFetched = record.SequenceNumber;
-    this.lanes[laneOf(record.PartitionKey ?? '', this.lanes.length)]?.push(entry);
+    this.lanes[laneOf(record.PartitionKey, this.lanes.length)]?.push(entry);
   }
 
   private async laneLoop(lane: number, sink: ShardSink): Promise<void> {
@@ -202,9 +203,9 @@ export class ShardPoller {
     }
   }
 
-  private markDone(records: readonly _Record[]): void {
+  private markDone(records: readonly ShardRecord[]): void {
     for (const record of records) {
-      const entry = this.bySeq.get(record.SequenceNumber ?? '');
+      const entry = this.bySeq.get(record.SequenceNumber);
       if (entry) entry.done = true;
     }
     this.options.stats.recordsDone += records.length;

@@ -1,4 +1,4 @@
-import type { _Record } from '@aws-sdk/client-kinesis';
+import type { ShardRecord } from './getRecords.js';
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 
 /** Where a batch comes from, as Lambda names it in every record. */
@@ -11,21 +11,21 @@ export interface EventSource {
 }
 
 /** Seconds since the epoch with millisecond precision, as Lambda writes `approximateArrivalTimestamp`. */
-export const arrivalSeconds = (record: _Record): number => (record.ApproximateArrivalTimestamp?.getTime() ?? Date.now()) / 1000;
+export const arrivalSeconds = (record: ShardRecord): number => record.ApproximateArrivalTimestamp;
 
 /**
  * One record of the Kinesis event exactly as Lambda delivers it.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
  */
-export function kinesisEventRecord(record: _Record, source: EventSource): KinesisStreamRecord {
-  const sequenceNumber = record.SequenceNumber ?? '';
+export function kinesisEventRecord(record: ShardRecord, source: EventSource): KinesisStreamRecord {
+  const sequenceNumber = record.SequenceNumber;
   return {
     kinesis: {
       kinesisSchemaVersion: '1.0',
-      partitionKey: record.PartitionKey ?? '',
+      partitionKey: record.PartitionKey,
       sequenceNumber,
-      data: Buffer.from(record.Data ?? new Uint8Array()).toString('base64'),
-      approximateArrivalTimestamp: arrivalSeconds(record),
+      data: record.Data,
+      approximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
     },
     eventSource: 'aws:kinesis',
     eventVersion: '1.0',
@@ -38,10 +38,10 @@ export function kinesisEventRecord(record: _Record, source: EventSource): Kinesi
 }
 
 /** The event of one invocation. */
-export const kinesisEvent = (records: readonly _Record[], source: EventSource): KinesisStreamEvent => ({
+export const kinesisEvent = (records: readonly ShardRecord[], source: EventSource): KinesisStreamEvent => ({
   Records: records.map((record) => kinesisEventRecord(record, source)),
 });
 
 /** Bytes a record adds to the event JSON: base64 data, key, sequence number and the fixed fields. */
-export const eventRecordBytes = (record: _Record, source: EventSource): number =>
-  Math.ceil(((record.Data?.byteLength ?? 0) * 4) / 3) + 4 + (record.PartitionKey?.length ?? 0) * 3 + 2 * (record.SequenceNumber?.length ?? 0) + source.streamArn.length + source.invokeIdentityArn.length + source.shardId.length + 320;
+export const eventRecordBytes = (record: ShardRecord, source: EventSource): number =>
+  record.Data.length + 4 + record.PartitionKey.length * 3 + 2 * record.SequenceNumber.length + source.streamArn.length + source.invokeIdentityArn.length + source.shardId.length + 320;

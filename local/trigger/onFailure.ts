@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { _Record } from '@aws-sdk/client-kinesis';
+import type { ShardRecord } from './getRecords.js';
 import type { OnFailureDestination } from '../serverlessModel.js';
 import { arrivalSeconds } from './eventShape.js';
 import type { SerializedError } from './protocol.js';
@@ -41,7 +41,7 @@ export function mappingUuid(functionArn: string, streamArn: string): string {
 
 /** What {@link failureRecord} needs to know about the failed batch. */
 export interface FailedBatch {
-  readonly records: readonly _Record[];
+  readonly records: readonly ShardRecord[];
   readonly shardId: string;
   readonly streamArn: string;
   readonly functionArn: string;
@@ -58,7 +58,7 @@ export interface FailedBatch {
 export function failureRecord(batch: FailedBatch): FailureRecord {
   const first = batch.records[0];
   const last = batch.records[batch.records.length - 1];
-  const iso = (record: _Record | undefined): string => new Date(record ? arrivalSeconds(record) * 1000 : 0).toISOString();
+  const iso = (record: ShardRecord | undefined): string => new Date(record ? arrivalSeconds(record) * 1000 : 0).toISOString();
   return {
     requestContext: { requestId: randomUUID(), functionArn: batch.functionArn, condition: batch.condition, approximateInvokeCount: batch.invokeCount },
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: batch.error ? 'Unhandled' : '' },

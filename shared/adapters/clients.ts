@@ -14,6 +14,17 @@ import { Agent as HttpAgent } from 'node:http';
  * GetRecords gain nothing from HTTP/2.
  */
 
+/**
+ * Drops the SDK's logger middleware from a client that has no logger. Without a logger it still
+ * runs every output through the schema's sensitive-data filter (a deep copy of each response,
+ * GetRecords' records included) only to hand it to a logger that discards it.
+ */
+export function withoutSilentLogger<C extends { middlewareStack: { remove(name: string): boolean }; config: { logger?: unknown } }>(client: C): C {
+  const logger = client.config.logger as { constructor?: { name?: string } } | undefined;
+  if (logger === undefined || logger.constructor?.name === 'NoOpLogger') client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
 const keepAliveHandler = (): NodeHttpHandler =>
   new NodeHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
@@ -36,14 +47,14 @@ export interface KinesisClientOptions {
  * @param options - SDK retry attempts
  */
 export const createKinesisClient = (options: KinesisClientOptions = {}): KinesisClient =>
-  new KinesisClient({ requestHandler: keepAliveHandler(), ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }) });
+  withoutSilentLogger(new KinesisClient({ requestHandler: keepAliveHandler(), ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }) }));
 
 /** A DynamoDB document client (plain JS values, `undefined` removed). */
 export const createDynamoDBDocumentClient = (): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ requestHandler: keepAliveHandler() }), {
+  DynamoDBDocumentClient.from(withoutSilentLogger(new DynamoDBClient({ requestHandler: keepAliveHandler() })), {
     marshallOptions: { removeUndefinedValues: true },
   });
 
 /** An S3 client; path-style addressing when a custom endpoint is set (emulators have no DNS per bucket). */
 export const createS3Client = (): S3Client =>
-  new S3Client({ requestHandler: keepAliveHandler(), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
+  withoutSilentLogger(new S3Client({ requestHandler: keepAliveHandler(), forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) }));

@@ -15,8 +15,8 @@ describe('Trigger: on-failure record', () => {
 
   it('describes the discarded batch with KinesisBatchInfo and the payload', () => {
     const records = [
-      { SequenceNumber: '10', PartitionKey: 'a', Data: new Uint8Array([1]), ApproximateArrivalTimestamp: new Date('2024-01-01T00:00:00.000Z') },
-      { SequenceNumber: '12', PartitionKey: 'a', Data: new Uint8Array([2]), ApproximateArrivalTimestamp: new Date('2024-01-01T00:00:01.500Z') },
+      { SequenceNumber: '10', PartitionKey: 'a', Data: 'AQ==', ApproximateArrivalTimestamp: Date.parse('2024-01-01T00:00:00.000Z') / 1000 },
+      { SequenceNumber: '12', PartitionKey: 'a', Data: 'Ag==', ApproximateArrivalTimestamp: Date.parse('2024-01-01T00:00:01.500Z') / 1000 },
     ];
     const record = failureRecord({
       records,
