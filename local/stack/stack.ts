@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamo, startKinesis, startS3, type Emulator } from './emulators.js';
@@ -18,7 +18,7 @@ export const DEFAULT_PORTS: StackPorts = { kinesis: 4567, dynamodb: 8000, s3: 45
 
 /** Options of {@link startStack}. */
 export interface StackOptions {
-  /** Keep data under `dataDir` between runs; otherwise everything lives in memory (S3 in a temp dir). */
+  /** Keep data under `dataDir` between runs; otherwise everything lives in memory (S3 in `/dev/shm` where it has room, else a temp directory). */
   readonly persist: boolean;
   /** Where persisted data lives. @default .eddy/data */
   readonly dataDir: string;
@@ -62,6 +62,23 @@ export function stackEnv(endpoints: StackEndpoints, region: string): Record<stri
   };
 }
 
+/** Free space a memory-backed directory needs before an ephemeral bucket goes there (a replay of the sample data writes ~130 MB). */
+const MEMORY_DIR_MIN_FREE_BYTES = 2 * 1024 ** 3;
+
+/**
+ * Where an ephemeral bucket's files go: `/dev/shm` (memory) when it exists with room to spare,
+ * else the temp directory. s3rver keeps every object as files; on a disk, tens of thousands of
+ * small files a run cost journal writes and the kernel's time, for data deleted at stop.
+ */
+export async function ephemeralDirectoryRoot(candidate = '/dev/shm'): Promise<string> {
+  try {
+    const fs = await statfs(candidate);
+    return fs.bavail * fs.bsize >= MEMORY_DIR_MIN_FREE_BYTES ? candidate : tmpdir();
+  } catch {
+    return tmpdir();
+  }
+}
+
 /**
  * Starts Kinesis, DynamoDB Local and S3 in parallel on loopback. If one fails to start, the
  * others are stopped and the error (naming the port or the missing Java) is thrown.
@@ -69,7 +86,7 @@ export function stackEnv(endpoints: StackEndpoints, region: string): Record<stri
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   // kinesalite reads the region for its ARNs from the environment when it starts.
   process.env.AWS_REGION = options.region;
-  const s3Dir = options.persist ? join(options.dataDir, 's3') : await mkdtemp(join(tmpdir(), 'eddy-s3-'));
+  const s3Dir = options.persist ? join(options.dataDir, 's3') : await mkdtemp(join(await ephemeralDirectoryRoot(), 'eddy-s3-'));
   const results = await Promise.allSettled([
     startKinesis(options.ports.kinesis, options.persist ? join(options.dataDir, 'kinesis') : undefined),
     startDynamo(options.ports.dynamodb, options.persist ? join(options.dataDir, 'dynamodb') : undefined),

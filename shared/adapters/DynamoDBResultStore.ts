@@ -12,11 +12,21 @@ const CURRENT = 'current';
 
 const CONDITION = 'attribute_not_exists(revision) OR revision < :revision';
 
+/** The attribute holding an item's rows, as one JSON array. */
+const ROWS = 'rows_json';
+
+/** An item's rows: the JSON array, or (items written before it) the list of maps `rows`. */
+const rowsOf = (item: Record<string, unknown>): ResultRow[] => (typeof item[ROWS] === 'string' ? (JSON.parse(item[ROWS]) as ResultRow[]) : ((item.rows as ResultRow[] | undefined) ?? []));
+
 /**
  * Query results in DynamoDB: one item per fired window (`pk` the query, `sk` the window's
  * start and end as local date-times, so a range of windows is one Query), holding its rows and
  * revision, and one item (`sk` = `current`) per continuous query. Every put is conditional on a
  * lower revision, so concurrent or repeated emissions settle on the newest.
+ *
+ * The rows are one JSON string (`rows_json`), not a list of maps: still readable in the console,
+ * a little smaller, and one attribute for DynamoDB to take in instead of one per value (DynamoDB
+ * Local spent a quarter less CPU writing a replay's 30,613 windows; docs/benchmarks.md).
  */
 export class DynamoDBResultStore implements ResultStore {
   /** Requests made: reads (Query) and writes (Put). */
@@ -37,7 +47,7 @@ export class DynamoDBResultStore implements ResultStore {
    * one, each settling on the newest.
    */
   public async putWindows(query: string, windows: readonly WindowResult[]): Promise<void> {
-    const items = windows.map(({ window, rows, revision }) => ({ pk: query, sk: `${formatLocal(window.start)}/${formatLocal(window.end)}`, window_start: formatLocal(window.start), window_end: formatLocal(window.end), rows, revision }));
+    const items = windows.map(({ window, rows, revision }) => ({ pk: query, sk: `${formatLocal(window.start)}/${formatLocal(window.end)}`, window_start: formatLocal(window.start), window_end: formatLocal(window.end), [ROWS]: JSON.stringify(rows), revision }));
     await forEachConcurrent(transactionChunks(items, (item) => JSON.stringify(item).length), 2, async (chunk) => {
       if (chunk.length === 1) return this.put(chunk[0] as Record<string, unknown>);
       this.requests.writes += 1;
@@ -55,7 +65,7 @@ export class DynamoDBResultStore implements ResultStore {
   }
 
   public async putContinuous(query: string, rows: readonly ResultRow[], version: number): Promise<void> {
-    await this.put({ pk: query, sk: CURRENT, rows, revision: version });
+    await this.put({ pk: query, sk: CURRENT, [ROWS]: JSON.stringify(rows), revision: version });
   }
 
   public async read(query: string, range: { readonly from?: number; readonly to?: number } = {}): Promise<ResultRow[]> {
@@ -70,7 +80,7 @@ export class DynamoDBResultStore implements ResultStore {
       },
       () => (this.requests.reads += 1),
     );
-    return items.flatMap((item) => item.rows as ResultRow[]);
+    return items.flatMap(rowsOf);
   }
 
   private async put(item: Record<string, unknown>): Promise<void> {

@@ -1,4 +1,5 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBDocumentClient } from '../../../shared/adapters/clients.js';
 import { DynamoDBResultStore } from '../../../shared/adapters/DynamoDBResultStore.js';
@@ -44,5 +45,20 @@ describe('Adapter: DynamoDB result store', () => {
     await store.putWindows('hourly_sales', big);
     expect(store.requests.writes).toBeGreaterThanOrEqual(2);
     expect(await store.read('hourly_sales', { from: START + 1000 * HOUR })).toHaveLength(40);
+  });
+
+  it('stores rows as one JSON string, and still reads items written as a list of maps', async () => {
+    const documents = createDynamoDBDocumentClient();
+    const store = new DynamoDBResultStore(documents, table);
+    const rows = [{ window_start: '2015-01-02T00:00:00', division_name: '간편식사', sum_of_mount: 900 }, { window_start: '2015-01-02T00:00:00', division_name: null, sum_of_mount: 1200.5 }];
+    await store.putWindows('daily_sales', [{ window: { start: START + 24 * HOUR, end: START + 48 * HOUR }, rows, revision: 1 }]);
+    const { Item } = await documents.send(new GetCommand({ TableName: table, Key: { pk: 'daily_sales', sk: '2015-01-02T00:00:00/2015-01-03T00:00:00' } }));
+    expect(Item?.rows_json).toBe(JSON.stringify(rows));
+    expect(Item?.rows).toBeUndefined();
+    // An item of the earlier layout, beside it.
+    await documents.send(new PutCommand({ TableName: table, Item: { pk: 'daily_sales', sk: '2015-01-01T00:00:00/2015-01-02T00:00:00', window_start: '2015-01-01T00:00:00', window_end: '2015-01-02T00:00:00', rows: [{ sum_of_mount: 7 }], revision: 1 } }));
+    expect(await store.read('daily_sales')).toEqual([{ sum_of_mount: 7 }, ...rows]);
+    await store.putContinuous('division_totals', rows, 3);
+    expect(await store.read('division_totals')).toEqual(rows);
   });
 });
