@@ -32,7 +32,17 @@ export interface WriterDeps extends CommitDeps {
   readonly errors: ErrorSink;
   /** Processing time, epoch ms. */
   readonly clock: () => number;
+  /**
+   * The scheduled sweep leaves alone a shard whose own invocation moved its clock less than this
+   * long ago: that shard settles itself at each batch, and a sweep saving its state between an
+   * invocation's read and save would fail that invocation (a function error, redelivered).
+   * @default 60,000 (the sweep's rate)
+   */
+  readonly sweepQuietMs?: number;
 }
+
+/** {@link WriterDeps.sweepQuietMs} when not given. */
+export const DEFAULT_SWEEP_QUIET_MS = 60_000;
 
 /** What one batch did: in = written + rejected + replayed (+ control, counted apart). */
 export interface WriterOutcome extends CommitCounts {
@@ -101,14 +111,18 @@ export function createS3Writer(deps: WriterDeps): (batch: readonly Decoded<Write
 /**
  * Creates the writer's sweep, run on a schedule: Lambda invokes a stream's function only when
  * records arrive, so a quiet stream's open files would otherwise never reach their rollover or
- * inactivity interval, nor a process-time partition its marker. Settles every shard.
+ * inactivity interval, nor a process-time partition its marker. Settles every shard that has
+ * been quiet for `sweepQuietMs`; a busier one settles itself at each batch.
  */
 export function createWriterSweep(deps: WriterDeps): () => Promise<CommitCounts> {
+  const quietMs = deps.sweepQuietMs ?? DEFAULT_SWEEP_QUIET_MS;
   return async () => {
     const counts: CommitCounts = { files: 0, records: 0, markers: 0 };
     const now = deps.clock();
-    const watermark = await watermarkOf(deps, await deps.watermark.state.readPipeline(), now);
-    await settleShards(deps, () => true, watermark, now, counts);
+    const pipeline = await deps.watermark.state.readPipeline();
+    const watermark = await watermarkOf(deps, pipeline, now);
+    const quiet = (shard: string): boolean => now - (pipeline.shards.get(shard)?.activeAt ?? Number.NEGATIVE_INFINITY) >= quietMs;
+    await settleShards(deps, quiet, watermark, now, counts);
     return counts;
   };
 }

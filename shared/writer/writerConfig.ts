@@ -46,6 +46,8 @@ export interface WriterConfig {
   readonly idleTimeoutSeconds: number;
   /** @default 0 */
   readonly startupGraceSeconds: number;
+  /** The sweep settles only shards quiet this long. @default 60 */
+  readonly sweepQuietSeconds: number;
   /** @default '_eddy/in-progress/' */
   readonly stagingPrefix: string;
   /** @default 200 */
@@ -78,7 +80,7 @@ const optionalNumber = (env: Env, name: string): number | undefined => {
  * `ROLLOVER_INTERVAL_SECONDS`, `INACTIVITY_INTERVAL_SECONDS`, or Firehose's `BUFFER_SIZE_MIB`
  * and `BUFFER_INTERVAL_SECONDS`), `PARTITION_COMMIT_TRIGGER`, `PARTITION_COMMIT_DELAY_SECONDS`,
  * `EVENT_TIME_FIELD`, `EVENT_TIME_FALLBACK`, `OUT_OF_ORDERNESS_SECONDS`, `SOURCE_STREAMS`,
- * `IDLE_TIMEOUT_SECONDS`, `STARTUP_GRACE_SECONDS`, `STAGING_PREFIX`, `MAX_OPEN_FILES`,
+ * `IDLE_TIMEOUT_SECONDS`, `STARTUP_GRACE_SECONDS`, `SWEEP_QUIET_SECONDS`, `STAGING_PREFIX`, `MAX_OPEN_FILES`,
  * `MAX_SEGMENTS_PER_FILE`, `MAX_RECORD_BYTES`.
  */
 export function loadWriterConfig(env: Env = process.env): WriterConfig {
@@ -112,6 +114,7 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig {
     sourceStreams: sourceStreamsEnv(env),
     idleTimeoutSeconds: numberEnv(env, 'IDLE_TIMEOUT_SECONDS', 60, { min: 0, max: 86_400 }),
     startupGraceSeconds: numberEnv(env, 'STARTUP_GRACE_SECONDS', 0, { min: 0, max: 3_600 }),
+    sweepQuietSeconds: numberEnv(env, 'SWEEP_QUIET_SECONDS', 60, { min: 0, max: 86_400 }),
     stagingPrefix,
     maxOpenFiles: numberEnv(env, 'MAX_OPEN_FILES', 200, { min: 1, max: 2_000 }),
     maxSegmentsPerFile: numberEnv(env, 'MAX_SEGMENTS_PER_FILE', 100, { min: 1, max: 2_000 }),

@@ -3,7 +3,7 @@ import { fileFormat } from './formats.js';
 import type { WriterConfig } from './writerConfig.js';
 
 /** What a writer takes from its configuration alone: everything but its adapters, its watermark and its clock. */
-export type WriterSettings = Pick<WriterDeps, 'writer' | 'placement' | 'format' | 'policy' | 'caps' | 'commit' | 'stagingPrefix' | 'outOfOrdernessMs'>;
+export type WriterSettings = Pick<WriterDeps, 'writer' | 'placement' | 'format' | 'policy' | 'caps' | 'commit' | 'stagingPrefix' | 'outOfOrdernessMs' | 'sweepQuietMs'>;
 
 /**
  * The S3 writer's settings from its configuration, as the handler and the benchmark both wire
@@ -19,6 +19,7 @@ export function writerSettings(config: WriterConfig): WriterSettings {
     commit: { trigger: config.commitTrigger, delayMs: config.commitDelaySeconds * 1000 },
     stagingPrefix: config.stagingPrefix,
     outOfOrdernessMs: config.outOfOrdernessSeconds * 1000,
+    sweepQuietMs: config.sweepQuietSeconds * 1000,
   };
 }
 

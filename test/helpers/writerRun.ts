@@ -82,6 +82,8 @@ export interface WriterRunOptions {
   /** The prefix template, or a function of the run's data prefix giving it. @default by event hour under the data prefix */
   readonly template?: string | ((dataPrefix: string) => string);
   readonly clock?: () => number;
+  /** The sweep leaves shards active more recently than this alone. @default the writer's (60 s) */
+  readonly sweepQuietMs?: number;
   readonly plan?: CrashPlan;
   readonly caps?: WriterDeps['caps'];
 }
@@ -149,6 +151,7 @@ export function createWriterRun(options: WriterRunOptions): WriterRun {
       startupGraceMs: 0,
     },
     clock: options.clock ?? Date.now,
+    ...(options.sweepQuietMs === undefined ? {} : { sweepQuietMs: options.sweepQuietMs }),
   };
   return { writer, dataPrefix, write: createS3Writer(deps), sweep: createWriterSweep(deps), calls, objects, stagingPrefix: `_eddy/in-progress/${writer}/`, parts };
 }

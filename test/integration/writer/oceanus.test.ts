@@ -23,8 +23,8 @@ import { linesOf, listObjects } from '../../helpers/writerRun.js';
 
 // The Oceanus example as serverless.yml declares it (the oceanusWriter function, its stream and
 // settings), fed by `eddy datagen` with the recipe's schema, under the local trigger with its
-// scheduled sweep. Only the rollover interval and the batching window are shortened, so the test
-// need not wait 30 minutes.
+// scheduled sweep. Only the rollover interval, the batching window and the sweep's quiet period
+// are shortened, so the test need not wait 30 minutes.
 useTestStack();
 const clients = { kinesis: createKinesisClient(), dynamodb: new DynamoDBClient({}), s3: createS3Client() };
 let model: ServerlessModel;
@@ -37,7 +37,7 @@ beforeAll(async () => {
     tables: loaded.tables.filter((table) => table.logicalId === 'WriterTable'),
     functions: loaded.functions
       .filter((fn) => fn.key === 'oceanusWriter')
-      .map((fn) => ({ ...fn, environment: { ...fn.environment, ROLLOVER_INTERVAL_SECONDS: '4' }, streamEvents: fn.streamEvents.map((event) => ({ ...event, batchWindowSeconds: 0 })) })),
+      .map((fn) => ({ ...fn, environment: { ...fn.environment, ROLLOVER_INTERVAL_SECONDS: '4', SWEEP_QUIET_SECONDS: '0' }, streamEvents: fn.streamEvents.map((event) => ({ ...event, batchWindowSeconds: 0 })) })),
   };
   await createResources(model, clients);
 }, 60_000);

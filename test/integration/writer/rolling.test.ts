@@ -163,6 +163,23 @@ describe('Writer: rolling files', () => {
     expect(end.ids).toEqual(idsOf([...before, ...after]));
   });
 
+  it('leaves a shard its own invocations keep busy to them: the sweep settles only a shard quiet for SWEEP_QUIET_SECONDS', async () => {
+    // The sweep saving a busy shard's state between an invocation's read and its save failed that
+    // invocation (a function error, the batch delivered again): it now waits for the shard to go quiet.
+    const run = fakeTimeRun({ policy: { inactivityIntervalMs: MINUTE }, sweepQuietMs: 3 * MINUTE });
+    const at = (minutes: number): number => (run.time.now = Date.UTC(2026, 0, 1) + minutes * MINUTE);
+    at(0);
+    const sent = minuteRecords(0);
+    await run.write(writerBatch(A, sent));
+    // Inactive for 2 minutes, due by the policy; but its invocation was 2 minutes ago, under 3.
+    at(2);
+    expect(await run.sweep()).toEqual({ files: 0, records: 0, markers: 0 });
+    expect((await committedView(s3, bucket, run.dataPrefix)).files.size).toBe(0);
+    at(3);
+    expect((await run.sweep()).files).toBe(1);
+    expect((await committedView(s3, bucket, run.dataPrefix)).ids).toEqual(idsOf(sent));
+  });
+
   it('keeps uncommitted data invisible under the data prefix, yet durable in staged objects', async () => {
     const run = createWriterRun({ s3, documents, bucket, table, shards: [A] });
     const sent = [minuteRecords(0, 20), minuteRecords(1, 20), minuteRecords(2, 20)];

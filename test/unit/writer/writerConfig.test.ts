@@ -38,6 +38,7 @@ describe('Writer: configuration', () => {
       sourceStreams: undefined,
       idleTimeoutSeconds: 60,
       startupGraceSeconds: 0,
+      sweepQuietSeconds: 60,
       stagingPrefix: '_eddy/in-progress/',
       maxOpenFiles: 200,
       maxSegmentsPerFile: 100,
@@ -76,6 +77,12 @@ describe('Writer: configuration', () => {
   it('names the variable of a missing required value', () => {
     expect(() => loadWriterConfig({ BUCKET: 'lake', STATE_TABLE: 't' })).toThrow(/^INPUT_STREAM: is required/);
     expect(configError({ STATE_TABLE: ' ' }).key).toBe('STATE_TABLE');
+  });
+
+  it('reads SWEEP_QUIET_SECONDS and refuses a negative or non-numeric one, naming it', () => {
+    expect(loadWriterConfig({ INPUT_STREAM: 'clean', BUCKET: 'lake', STATE_TABLE: 't', SWEEP_QUIET_SECONDS: '0' }).sweepQuietSeconds).toBe(0);
+    expect(configError({ SWEEP_QUIET_SECONDS: '-1' }).key).toBe('SWEEP_QUIET_SECONDS');
+    expect(configError({ SWEEP_QUIET_SECONDS: 'soon' }).key).toBe('SWEEP_QUIET_SECONDS');
   });
 
   it('refuses an unknown FORMAT, listing the formats', () => {
