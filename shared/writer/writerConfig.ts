@@ -4,6 +4,7 @@
  */
 import { choiceEnv, numberEnv, optionalEnv, requireEnv, sourceStreamsEnv } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { DEFAULT_SWEEP_QUIET_MS } from '../operators/s3Writer.js';
 import { isCommittedKey } from '../lake/committedKey.js';
 import { ERROR_PREFIX } from '../lake/layout.js';
 import { DEFAULT_EVENT_TIME_FIELD, parsePrefix, RAW_PREFIX_TEMPLATE, type PrefixTemplate } from '../lake/prefixExpressions.js';
@@ -114,7 +115,7 @@ export function loadWriterConfig(env: Env = process.env): WriterConfig {
     sourceStreams: sourceStreamsEnv(env),
     idleTimeoutSeconds: numberEnv(env, 'IDLE_TIMEOUT_SECONDS', 60, { min: 0, max: 86_400 }),
     startupGraceSeconds: numberEnv(env, 'STARTUP_GRACE_SECONDS', 0, { min: 0, max: 3_600 }),
-    sweepQuietSeconds: numberEnv(env, 'SWEEP_QUIET_SECONDS', 60, { min: 0, max: 86_400 }),
+    sweepQuietSeconds: numberEnv(env, 'SWEEP_QUIET_SECONDS', DEFAULT_SWEEP_QUIET_MS / 1000, { min: 0, max: 86_400 }),
     stagingPrefix,
     maxOpenFiles: numberEnv(env, 'MAX_OPEN_FILES', 200, { min: 1, max: 2_000 }),
     maxSegmentsPerFile: numberEnv(env, 'MAX_SEGMENTS_PER_FILE', 100, { min: 1, max: 2_000 }),

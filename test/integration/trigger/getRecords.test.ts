@@ -11,9 +11,8 @@ describe('getShardRecords (the trigger reads GetRecords as JSON, data left base6
     const kinesis = createKinesisClient();
     const stream = uniqueName('raw-get');
     await createTestStream(kinesis, stream);
-    const payloads = ['{"a":1}', 'é ünïcode ✓', '', 'x'.repeat(3000)].map((text) => Buffer.from(text, 'utf8'));
-    // An empty record is not allowed: the third becomes a single byte.
-    payloads[2] = Buffer.from([0]);
+    // JSON, multi-byte UTF-8, a lone zero byte (Kinesis refuses empty data) and a larger record.
+    const payloads = [Buffer.from('{"a":1}'), Buffer.from('é ünïcode ✓'), Buffer.from([0]), Buffer.from('x'.repeat(3000))];
     await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: payloads.map((Data, i) => ({ Data, PartitionKey: `k${i}` })) }));
     const iterator = async (): Promise<string> =>
       (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator as string;
