@@ -23,6 +23,8 @@ export const DYNAMODB_LIMITS = {
   batchWriteMaxItems: 25,
   /** Keys per BatchGetItem. */
   batchGetMaxKeys: 100,
+  /** PartiQL statements per BatchExecuteStatement. @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchExecuteStatement.html */
+  batchStatementMaxItems: 25,
   /** Response bytes per BatchGetItem. */
   batchGetMaxBytes: 16 * 1024 * 1024,
   /** Bytes per item. */

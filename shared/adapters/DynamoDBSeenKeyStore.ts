@@ -12,8 +12,8 @@ import { DynamoDBDimensionLookup } from './DynamoDBDimensionLookup.js';
 /** Items a TransactWriteItems call may hold. */
 const TRANSACTION_MAX_ITEMS = DYNAMODB_LIMITS.transactWriteMaxItems;
 
-/** Statements a BatchExecuteStatement call may hold (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchExecuteStatement.html). */
-const STATEMENTS_MAX = 25;
+/** Statements a BatchExecuteStatement call may hold. */
+const STATEMENTS_MAX = DYNAMODB_LIMITS.batchStatementMaxItems;
 
 /** A seen-key item: the key, the record that claimed it, when (absent on items written before it was kept), and its TTL. */
 interface SeenItem {
