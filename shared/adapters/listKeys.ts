@@ -6,6 +6,8 @@ export interface ListKeysOptions {
   readonly pageSize?: number;
   /** Stop once this many keys are listed (e.g. 1: is anything there?). @default all */
   readonly limit?: number;
+  /** Called with each page's objects as it arrives (before the next page is asked for), e.g. to start working on them. */
+  readonly onPage?: (objects: readonly ListedObject[]) => void;
 }
 
 /** One listed object: its key, size in bytes and ETag (quotes removed). */
@@ -25,10 +27,14 @@ export async function listObjects(s3: S3Client, bucket: string, prefix: string, 
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ...(prefix === '' ? {} : { Prefix: prefix }), ...(pageSize === undefined ? {} : { MaxKeys: pageSize }), ...(token === undefined ? {} : { ContinuationToken: token }) }));
-    for (const object of page.Contents ?? []) if (object.Key !== undefined) objects.push({ key: object.Key, size: object.Size ?? 0, etag: (object.ETag ?? '').replaceAll('"', '') });
+    const listed: ListedObject[] = [];
+    for (const object of page.Contents ?? []) if (object.Key !== undefined) listed.push({ key: object.Key, size: object.Size ?? 0, etag: (object.ETag ?? '').replaceAll('"', '') });
+    const taken = options.limit === undefined ? listed : listed.slice(0, options.limit - objects.length);
+    options.onPage?.(taken);
+    objects.push(...taken);
     token = page.IsTruncated === true && (options.limit === undefined || objects.length < options.limit) ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
-  return options.limit === undefined ? objects : objects.slice(0, options.limit);
+  return objects;
 }
 
 /**

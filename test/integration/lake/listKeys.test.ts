@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client } from '../../../shared/adapters/clients.js';
-import { listKeys } from '../../../shared/adapters/listKeys.js';
+import { listKeys, listObjects } from '../../../shared/adapters/listKeys.js';
 import { createTestBucket, uniqueName, useTestStack } from '../../helpers/stack.js';
 
 useTestStack();
@@ -24,5 +24,15 @@ describe('Adapter: listKeys', () => {
     expect(await listKeys(s3, bucket, '', { limit: 1 })).toEqual(['a/1']);
     expect(await listKeys(s3, bucket, 'a/', { limit: 3, pageSize: 2 })).toEqual(['a/1', 'a/2', 'a/3']);
     expect(await listKeys(s3, bucket, 'c/', { limit: 1 })).toEqual([]);
+  });
+
+  it('hands each page to onPage as it arrives, before asking for the next', async () => {
+    const events: string[] = [];
+    const listed = await listObjects(s3, bucket, 'a/', { pageSize: 2, onPage: (page) => events.push(page.map((object) => object.key).join(',')) });
+    expect(events).toEqual(['a/1,a/2', 'a/3,a/4', 'a/5']);
+    expect(listed.map((object) => object.key)).toEqual(['a/1', 'a/2', 'a/3', 'a/4', 'a/5']);
+    const limited: string[] = [];
+    await listObjects(s3, bucket, 'a/', { pageSize: 2, limit: 3, onPage: (page) => limited.push(page.map((object) => object.key).join(',')) });
+    expect(limited).toEqual(['a/1,a/2', 'a/3']);
   });
 });
