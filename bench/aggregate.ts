@@ -294,7 +294,7 @@ type Counted = { client: DynamoDBClient; counts: Map<string, number> };
 
 /**
  * A DynamoDB client on DynamoDB Local whose HTTP requests (SDK retries included) are counted by
- * command and by the item it writes (`slice#…`, `distinct#…`, the `pipeline` item, or `results`
+ * command and by the item it writes (a `slices` item, `distinct#…`, the `pipeline` item, or `results`
  * for a results-table item; a transaction by its first item).
  */
 function countedClient(endpoint: string): Counted {
@@ -308,7 +308,7 @@ function countedClient(endpoint: string): Counted {
       const input = args.input as Keyed & { TransactItems?: { Put?: Keyed; Update?: Keyed }[] };
       const first = input.TransactItems?.[0]?.Put ?? input.TransactItems?.[0]?.Update ?? input;
       const pk = first.Key?.pk?.S ?? first.Item?.pk?.S;
-      const item = pk === undefined ? undefined : pk.includes('#') || pk === 'pipeline' ? (pk.split('#')[0] as string) : 'results';
+      const item = pk === undefined ? undefined : pk === 'slices' ? 'slice' : pk.includes('#') || pk === 'pipeline' ? (pk.split('#')[0] as string) : 'results';
       const name = WRITE_COMMANDS.has(command) && item !== undefined ? `${command} ${item}` : command;
       counts.set(name, (counts.get(name) ?? 0) + 1);
       return next(args);

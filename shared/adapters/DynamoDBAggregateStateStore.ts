@@ -17,7 +17,7 @@ import {
 import { forEachConcurrent } from '../batching/forEachConcurrent.js';
 import { Expression } from './dynamoExpression.js';
 import { queryRange } from './queryRange.js';
-import { DynamoDBSliceWriter, sliceImageOf, sliceSortKey, type BatchSpan } from './DynamoDBSliceWriter.js';
+import { DynamoDBSliceWriter, sliceSortKey, type BatchSpan } from './DynamoDBSliceWriter.js';
 import { updateStateItem } from './stateUpdates.js';
 
 /** Options of {@link DynamoDBAggregateStateStore}. */
@@ -38,11 +38,12 @@ export interface DynamoDBAggregateStateStoreOptions {
 /**
  * The aggregate stage's state in one DynamoDB table (`pk`, `sk`, TTL on `expires_at`):
  *
- * - `slice#<query>` / `<slice start>`: a slice's state (partials for every group, per-shard
- *   extremes and bucket sizes, and `ck␟<shard>`, the position of the last record of each shard
- *   the item has taken), packed in `state` (deflated JSON) beside the version `v`. A batch reads
- *   its slices, applies only the records after its shard's checkpoint and puts the new state
- *   conditional on the version read (see `DynamoDBSliceWriter`).
+ * - `slices` / `<slice start>`: the state of every query with a slice starting there (per
+ *   query: partials for every group, per-shard extremes and bucket sizes, `ck␟<shard>`, the
+ *   position of the last record of each shard it has taken, and its own version), packed in
+ *   `state` (deflated JSON) beside the item's version `v`. A batch reads its items, applies only
+ *   the records after its shard's checkpoints and puts the new states conditional on the
+ *   versions read (see `DynamoDBSliceWriter`, which still reads the earlier `slice#<query>` items).
  * - `distinct#<query>` / `<slice>␟<aggregate>␟<partition>␟<bucket>␟<group>`: a binary set of
  *   packed distinct values; `ADD` of a set is idempotent.
  * - `pipeline` / `state`: every shard's clock and every query's firing progress.
@@ -256,9 +257,8 @@ export class DynamoDBAggregateStateStore implements AggregateStateStore {
     }
   }
 
-  public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
-    const items = await queryRange(this.client, { tableName: this.tableName, pk: `slice#${query}`, from: sliceSortKey(from), to: sliceSortKey(to - 1), consistentRead: true }, () => (this.requests.reads += 1));
-    return items.map((item) => sliceImageOf(query, item));
+  public readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
+    return this.slices.readSlices(query, from, to);
   }
 
   private expiresAt(): number {

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { RetryableError } from '../errors.js';
@@ -17,6 +17,12 @@ export type { BatchSpan } from '../aggregate/partials.js';
 export const MAX_ATTEMPTS = 8;
 const SLICE_OFFSET = 1e15;
 
+/** The partition of the slice items: one item per slice start holds the state of every query with a slice there. */
+export const SLICES_PARTITION = 'slices';
+
+/** The partition of a query's own slice items, as written before one item held every query's state (still read). */
+export const legacySlicePartition = (query: string): string => `slice#${query}`;
+
 /** The item attributes that are not the slice's state. */
 const KEYS = new Set(['pk', 'sk', 'v', 'expires_at', 'state']);
 
@@ -27,18 +33,31 @@ export const sliceSortKey = (slice: number): string => (slice === CONTINUOUS_SLI
 export const sliceOfSortKey = (key: string): number => (key === 'all' ? CONTINUOUS_SLICE : Number(key) - SLICE_OFFSET);
 
 /**
- * A slice item's state: its `state` attribute (deflated JSON) and its version `v`. An item
- * without `state` (written before state was packed) holds its state as top-level attributes.
+ * A legacy slice item's state (one query's): its `state` attribute (deflated JSON) and its
+ * version `v`, or, written before state was packed, its top-level attributes.
  */
 export function sliceStateOf(item: Item): SliceState {
   const packed = item.state as Uint8Array | undefined;
-  const state: SliceState = packed === undefined ? Object.fromEntries(Object.entries(item).filter(([name]) => !KEYS.has(name))) as SliceState : (JSON.parse(inflateRawSync(packed).toString()) as SliceState);
+  const state: SliceState = packed === undefined ? (Object.fromEntries(Object.entries(item).filter(([name]) => !KEYS.has(name))) as SliceState) : (JSON.parse(inflateRawSync(packed).toString()) as SliceState);
   if (typeof item.v === 'number') state.v = item.v;
   return state;
 }
 
-/** The image of a stored slice item. */
-export const sliceImageOf = (query: string, item: Item): SliceImage => sliceImage(query, sliceOfSortKey(item.sk as string), sliceStateOf(item));
+/** The states of the queries one slice item holds, by query (each with its own version `v`). */
+type QueryStates = Record<string, SliceState>;
+
+/** A slice item as read: its version (undefined: no item) and every query's state. */
+interface StoredSlice {
+  readonly version: number | undefined;
+  readonly queries: QueryStates;
+}
+
+const NO_ITEM: StoredSlice = { version: undefined, queries: {} };
+
+/** A slice item's version and its queries' states, unpacked. */
+function storedSliceOf(item: Item): StoredSlice {
+  return { version: item.v as number, queries: JSON.parse(inflateRawSync(item.state as Uint8Array).toString()) as QueryStates };
+}
 
 /** Options of {@link DynamoDBSliceWriter}. */
 export interface SliceWriterOptions {
@@ -50,18 +69,21 @@ export interface SliceWriterOptions {
   readonly requests: StateRequests;
 }
 
-/** One slice of a batch: its update, the state it was last seen with, and what it holds once written. */
+/** One slice start of a batch: its updates (one per query), the item as last seen, and the queries' states once written. */
 interface Pending {
-  readonly update: SliceUpdate;
+  readonly slice: number;
+  readonly updates: readonly SliceUpdate[];
   readonly key: { readonly pk: string; readonly sk: string };
-  seen: SliceState;
-  done?: SliceState;
+  /** Query states from legacy items, for the queries the item does not hold yet. */
+  readonly legacy: QueryStates;
+  seen: StoredSlice;
+  done?: QueryStates;
 }
 
-/** A put of a slice's new state, conditional on the version it was computed from. */
+/** A put of a slice item's new state, conditional on the version it was computed from. */
 interface SlicePut {
   readonly pending: Pending;
-  readonly next: SliceState;
+  readonly next: QueryStates;
   readonly input: PutCommandInput;
 }
 
@@ -69,17 +91,22 @@ interface SlicePut {
 type CancellationReason = { Code?: string; Item?: Record<string, AttributeValue> };
 
 /**
- * Applies slice updates to `slice#<query>` items exactly once per record position. A slice
- * item holds its state packed in one binary attribute (deflated JSON) beside its version `v`:
- * the writer reads the batch's slices (one consistent Query per query), applies the batch with
+ * Applies slice updates exactly once per record position. One item per slice start
+ * (`slices` / `<start>`) holds the state of every query with a slice there, packed in one binary
+ * attribute (deflated JSON, by query) beside the item's version `v`; each query's state keeps its
+ * own version and per-shard checkpoints. A batch touching 8 hourly queries over 46 hours thus
+ * writes ~46 items, not ~370: DynamoDB's cost and an emulator's are per item far more than per
+ * byte. The writer reads the batch's items (one consistent Query), applies the batch with
  * {@link applyToSlice} and puts the new states conditional on the versions read, up to 100 a
- * `TransactWriteItems`. A slice another writer changed in between cancels its transaction and
+ * `TransactWriteItems`. An item another writer changed in between cancels its transaction and
  * comes back with the failure (`ReturnValuesOnConditionCheckFailure`); the transaction is
- * computed again from it. A put carries two short expressions however many groups the slice
- * has: DynamoDB parses no per-group update expression, and the 4 KB expression limit does not
- * bound the groups of a slice.
+ * computed again from it. Items of the earlier layout, one per query (`slice#<query>`), are still
+ * read: a query's state found only there is carried into the shared item on its next write.
  */
 export class DynamoDBSliceWriter {
+  /** Per query: whether any item of the earlier layout is there (asked once per query). */
+  private readonly legacy = new Map<string, Promise<boolean>>();
+
   public constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -88,48 +115,103 @@ export class DynamoDBSliceWriter {
 
   /** @returns the images of the continuous slices, as written */
   public async applySlices(shard: string, batch: BatchSpan, updates: readonly SliceUpdate[]): Promise<SliceImage[]> {
-    const stored = await this.readStored(updates);
-    const pending: Pending[] = updates.map((update) => {
-      const key = { pk: `slice#${update.query}`, sk: sliceSortKey(update.slice) };
-      return { update, key, seen: stored.get(`${key.pk}/${key.sk}`) ?? {} };
+    const bySlice = new Map<number, SliceUpdate[]>();
+    for (const update of updates) bySlice.set(update.slice, [...(bySlice.get(update.slice) ?? []), update]);
+    const [stored, legacy] = await Promise.all([this.readItemsOf([...bySlice.keys()]), this.readLegacy(updates)]);
+    const pending: Pending[] = [...bySlice].map(([slice, sliceUpdates]) => {
+      const key = { pk: SLICES_PARTITION, sk: sliceSortKey(slice) };
+      return { slice, updates: sliceUpdates, key, legacy: legacy.get(slice) ?? {}, seen: stored.get(slice) ?? NO_ITEM };
     });
     const first = pending.map((entry) => this.nextPut(shard, batch, entry)).filter((put): put is SlicePut => put !== undefined);
     const packedSize = (put: SlicePut): number => (put.input.Item?.state as Uint8Array).length + 200;
     await forEachConcurrent(transactionChunks(first, packedSize), 2, (chunk) => this.writeChunk(shard, batch, chunk));
-    return pending
-      .filter(({ update }) => update.slice === CONTINUOUS_SLICE)
-      .map(({ update, seen, done }) => sliceImage(update.query, update.slice, done ?? seen));
+    return updates
+      .filter((update) => update.slice === CONTINUOUS_SLICE)
+      .map((update) => {
+        const entry = pending.find((candidate) => candidate.slice === CONTINUOUS_SLICE) as Pending;
+        const states = entry.done ?? withLegacy(entry.seen.queries, entry.legacy);
+        return sliceImage(update.query, update.slice, states[update.query] ?? {});
+      });
   }
 
-  /** The current state of every slice updated, by `pk/sk`: one consistent Query per query over its slices. */
-  private async readStored(updates: readonly SliceUpdate[]): Promise<Map<string, SliceState>> {
-    const byQuery = new Map<string, number[]>();
-    for (const { query, slice } of updates) {
-      const slices = byQuery.get(query) ?? [];
-      byQuery.set(query, slices);
-      slices.push(slice);
+  /** A query's slices whose start is in `[from, to)`, by start (strongly consistent). */
+  public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
+    const [stored, legacy] = await Promise.all([this.readItems(from, to - 1), this.readLegacyRange(query, from, to - 1)]);
+    const states = new Map<number, SliceState>(legacy);
+    for (const [slice, item] of stored) {
+      const state = item.queries[query];
+      if (state !== undefined) states.set(slice, state);
     }
-    const stored = new Map<string, SliceState>();
-    await forEachConcurrent([...byQuery], this.options.concurrency, async ([query, slices]) => {
-      const pk = `slice#${query}`;
-      const items = await queryRange(this.client, { tableName: this.tableName, pk, from: sliceSortKey(Math.min(...slices)), to: sliceSortKey(Math.max(...slices)), consistentRead: true }, () => (this.options.requests.reads += 1));
-      for (const item of items) stored.set(`${pk}/${item.sk as string}`, sliceStateOf(item));
-    });
-    return stored;
+    return [...states].sort(([a], [b]) => a - b).map(([slice, state]) => sliceImage(query, slice, state));
   }
 
-  /** The put of a slice's state after the batch, from the state last seen; undefined when it holds the batch already. */
+  /** The items of the given slices (and those between them), by start: a consistent Query over the windowed ones, another for the continuous one. */
+  private async readItemsOf(slices: readonly number[]): Promise<Map<number, StoredSlice>> {
+    const windowed = slices.filter((slice) => slice !== CONTINUOUS_SLICE);
+    const reads = [...(windowed.length > 0 ? [this.readItems(Math.min(...windowed), Math.max(...windowed))] : []), ...(windowed.length < slices.length ? [this.readItems(CONTINUOUS_SLICE, CONTINUOUS_SLICE)] : [])];
+    return new Map((await Promise.all(reads)).flatMap((items) => [...items]));
+  }
+
+  /** The slice items with a start in `[from, to]` (both windowed, or both continuous), by start: one consistent Query. */
+  private async readItems(from: number, to: number): Promise<Map<number, StoredSlice>> {
+    const items = await queryRange(this.client, { tableName: this.tableName, pk: SLICES_PARTITION, from: sliceSortKey(from), to: sliceSortKey(to), consistentRead: true }, () => (this.options.requests.reads += 1));
+    return new Map(items.map((item) => [sliceOfSortKey(item.sk as string), storedSliceOf(item)]));
+  }
+
+  /** The states of the updates' queries in legacy items, by slice start and query. */
+  private async readLegacy(updates: readonly SliceUpdate[]): Promise<Map<number, QueryStates>> {
+    const byQuery = new Map<string, number[]>();
+    for (const { query, slice } of updates) byQuery.set(query, [...(byQuery.get(query) ?? []), slice]);
+    const found = new Map<number, QueryStates>();
+    await forEachConcurrent([...byQuery], this.options.concurrency, async ([query, slices]) => {
+      for (const [slice, state] of await this.readLegacyRange(query, Math.min(...slices), Math.max(...slices))) {
+        found.set(slice, { ...found.get(slice), [query]: state });
+      }
+    });
+    return found;
+  }
+
+  /** A query's legacy slice states with a start in `[from, to]`; nothing read once the query is known to have none. */
+  private async readLegacyRange(query: string, from: number, to: number): Promise<Map<number, SliceState>> {
+    if (!(await this.hasLegacy(query))) return new Map();
+    const items = await queryRange(this.client, { tableName: this.tableName, pk: legacySlicePartition(query), from: sliceSortKey(from), to: sliceSortKey(to), consistentRead: true }, () => (this.options.requests.reads += 1));
+    return new Map(items.map((item) => [sliceOfSortKey(item.sk as string), sliceStateOf(item)]));
+  }
+
+  /** Whether the query has any legacy slice item: asked once (no writer makes new ones). */
+  private hasLegacy(query: string): Promise<boolean> {
+    let known = this.legacy.get(query);
+    if (known === undefined) {
+      this.options.requests.reads += 1;
+      known = this.client
+        .send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': legacySlicePartition(query) }, Limit: 1, ConsistentRead: true }))
+        .then(({ Items = [] }) => Items.length > 0);
+      // A failed read is asked again next time.
+      known.catch(() => this.legacy.delete(query));
+      this.legacy.set(query, known);
+    }
+    return known;
+  }
+
+  /** The put of a slice item after the batch, from the item last seen; undefined when it holds the batch already. */
   private nextPut(shard: string, batch: BatchSpan, pending: Pending): SlicePut | undefined {
-    const next = applyToSlice(pending.seen, shard, batch, pending.update);
-    if (next === undefined) {
-      pending.done = pending.seen;
+    const states = withLegacy(pending.seen.queries, pending.legacy);
+    const next: QueryStates = { ...states };
+    let changed = false;
+    for (const update of pending.updates) {
+      const state = applyToSlice(states[update.query] ?? {}, shard, batch, update);
+      if (state === undefined) continue;
+      next[update.query] = state;
+      changed = true;
+    }
+    if (!changed) {
+      pending.done = states;
       return undefined;
     }
-    const { v: version, ...state } = next;
-    const previous = pending.seen.v as number | undefined;
+    const previous = pending.seen.version;
     const input: PutCommandInput = {
       TableName: this.tableName,
-      Item: { ...pending.key, v: version, state: deflateRawSync(JSON.stringify(state)), ...(pending.update.slice === CONTINUOUS_SLICE ? {} : { expires_at: this.options.expiresAt() }) },
+      Item: { ...pending.key, v: (previous ?? 0) + 1, state: deflateRawSync(JSON.stringify(next)), ...(pending.slice === CONTINUOUS_SLICE ? {} : { expires_at: this.options.expiresAt() }) },
       ...(previous === undefined
         ? { ConditionExpression: 'attribute_not_exists(pk)' }
         : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'v' }, ExpressionAttributeValues: { ':v': previous } }),
@@ -154,19 +236,22 @@ export class DynamoDBSliceWriter {
     }
   }
 
-  /** One conditional put; a failed condition updates what the slice was seen with. */
+  /** One conditional put; a failed condition updates what the item was seen with. */
   private async putOne({ pending, next, input }: SlicePut): Promise<void> {
     this.options.requests.writes += 1;
     try {
       await this.client.send(new PutCommand(input));
       pending.done = next;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw itemSizeError(error, `the state of ${pending.update.query} (slice ${pending.key.sk}; too many groups for one item, even packed)`) ?? error;
-      pending.seen = error.Item === undefined ? await this.read(pending.key) : sliceStateOf(unmarshall(error.Item));
+      if (!(error instanceof ConditionalCheckFailedException)) {
+        const queries = pending.updates.map((update) => update.query).join(', ');
+        throw itemSizeError(error, `the state of ${queries} (slice ${pending.key.sk}; too many groups for one item, even packed)`) ?? error;
+      }
+      pending.seen = error.Item === undefined ? await this.read(pending.key) : storedSliceOf(unmarshall(error.Item));
     }
   }
 
-  /** One transaction of conditional puts; when cancelled, the slices whose condition failed come back as they are now. */
+  /** One transaction of conditional puts; when cancelled, the items whose condition failed come back as they are now. */
   private async putMany(puts: readonly SlicePut[]): Promise<void> {
     this.options.requests.writes += 1;
     try {
@@ -180,15 +265,18 @@ export class DynamoDBSliceWriter {
       await forEachConcurrent([...puts.entries()], this.options.concurrency, async ([index, { pending }]) => {
         const reason = reasons[index];
         if (reason?.Code !== 'ConditionalCheckFailed') return;
-        pending.seen = reason.Item === undefined ? await this.read(pending.key) : sliceStateOf(unmarshall(reason.Item));
+        pending.seen = reason.Item === undefined ? await this.read(pending.key) : storedSliceOf(unmarshall(reason.Item));
       });
     }
   }
 
-  /** A slice's state now (consistent read); empty when there is no item. */
-  private async read(key: { readonly pk: string; readonly sk: string }): Promise<SliceState> {
+  /** A slice item now (consistent read). */
+  private async read(key: { readonly pk: string; readonly sk: string }): Promise<StoredSlice> {
     this.options.requests.reads += 1;
     const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    return Item === undefined ? {} : sliceStateOf(Item);
+    return Item === undefined ? NO_ITEM : storedSliceOf(Item);
   }
 }
+
+/** The item's query states, with legacy states for the queries it does not hold yet. */
+const withLegacy = (queries: QueryStates, legacy: QueryStates): QueryStates => ({ ...legacy, ...queries });

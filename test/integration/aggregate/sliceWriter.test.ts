@@ -1,5 +1,6 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoDBDocumentClient } from '../../../shared/adapters/clients.js';
 import { DynamoDBAggregateStateStore } from '../../../shared/adapters/DynamoDBAggregateStateStore.js';
@@ -72,21 +73,47 @@ describe('Adapter: DynamoDB slice writer', () => {
     expect(after[0]?.attributes[checkpointAttribute('shard-b')]).toBe(shardB.span.last);
   });
 
-  it('reads a slice item whose state is in top-level attributes, and packs it on the next write', async () => {
+  it('carries the state of items of the earlier layout (one per query, packed or not) into the shared item on its next write', async () => {
     const client = createDynamoDBDocumentClient();
-    const key = { pk: 'slice#legacy', sk: sliceSortKey(HOUR) };
-    await client.send(new PutCommand({ TableName: table, Item: { ...key, v: 3, [checkpointAttribute('shard-x')]: '00000005', [SUM]: 10, expires_at: 2_000_000_000 } }));
+    const sk = sliceSortKey(HOUR);
+    await client.send(new PutCommand({ TableName: table, Item: { pk: 'slice#legacy', sk, v: 3, [checkpointAttribute('shard-x')]: '00000005', [SUM]: 10, expires_at: 2_000_000_000 } }));
+    const packed = { [checkpointAttribute('shard-x')]: '00000003', [SUM]: 7 };
+    await client.send(new PutCommand({ TableName: table, Item: { pk: 'slice#packed', sk, v: 2, state: deflateRawSync(JSON.stringify(packed)), expires_at: 2_000_000_000 } }));
     const store = new DynamoDBAggregateStateStore(client, table);
     expect(await sums(store, 'legacy', 2 * HOUR)).toEqual([10]);
-    const batch = batchOf('legacy', [HOUR], 1, 5);
-    await store.applySlices('shard-y', batch.span, batch.updates);
+    expect(await sums(store, 'packed', 2 * HOUR)).toEqual([7]);
+    const legacy = batchOf('legacy', [HOUR], 1, 5);
+    const both = [...legacy.updates, ...batchOf('packed', [HOUR], 1, 5).updates];
+    const writes = store.requests.writes;
+    await store.applySlices('shard-y', legacy.span, both);
+    // Both queries' states went into one item, in one put.
+    expect(store.requests.writes - writes).toBe(1);
     const [image] = await store.readSlices('legacy', 0, 2 * HOUR);
-    expect(image?.attributes[SUM]).toBe(15);
-    expect(image?.version).toBe(4);
-    expect(image?.attributes[checkpointAttribute('shard-x')]).toBe('00000005');
-    const { Item = {} } = await client.send(new GetCommand({ TableName: table, Key: key }));
+    expect([image?.attributes[SUM], image?.version, image?.attributes[checkpointAttribute('shard-x')]]).toEqual([15, 4, '00000005']);
+    const [other] = await store.readSlices('packed', 0, 2 * HOUR);
+    expect([other?.attributes[SUM], other?.version]).toEqual([12, 3]);
+    const { Item = {} } = await client.send(new GetCommand({ TableName: table, Key: { pk: 'slices', sk } }));
     expect(Item.state).toBeInstanceOf(Uint8Array);
-    expect(Item[SUM]).toBeUndefined();
+    expect(Object.keys(JSON.parse(inflateRawSync(Item.state as Uint8Array).toString()))).toEqual(expect.arrayContaining(['legacy', 'packed']));
+    // Delivered again: nothing is written, nothing counts twice.
+    await store.applySlices('shard-y', legacy.span, both);
+    expect(store.requests.writes - writes).toBe(1);
+    expect(await sums(new DynamoDBAggregateStateStore(client, table), 'legacy', 2 * HOUR)).toEqual([15]);
+  });
+
+  it('keeps one item per slice start for every query: two queries over three hours write three items', async () => {
+    const store = new DynamoDBAggregateStateStore(createDynamoDBDocumentClient(), table);
+    const hours = [500 * HOUR, 501 * HOUR, 502 * HOUR];
+    const first = batchOf('q1', hours, 1, 4);
+    const writes = store.requests.writes;
+    await store.applySlices('shard-a', first.span, [...first.updates, ...batchOf('q2', hours, 1, 4, 10).updates]);
+    // Three items in one transaction.
+    expect(store.requests.writes - writes).toBe(1);
+    const { Count } = await createDynamoDBDocumentClient().send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b', ExpressionAttributeValues: { ':pk': 'slices', ':a': sliceSortKey(500 * HOUR), ':b': sliceSortKey(502 * HOUR) } }));
+    expect(Count).toBe(3);
+    expect((await store.readSlices('q1', 500 * HOUR, 503 * HOUR)).map((image) => image.attributes[SUM])).toEqual([4, 4, 4]);
+    expect((await store.readSlices('q2', 500 * HOUR, 503 * HOUR)).map((image) => image.attributes[SUM])).toEqual([40, 40, 40]);
+    expect(await store.readSlices('q3', 500 * HOUR, 503 * HOUR)).toEqual([]);
   });
 
   it('refuses a slice too large for one item even packed, naming the query', async () => {
