@@ -70,6 +70,16 @@ export async function startKinesis(port: number, path?: string): Promise<Emulato
   };
 }
 
+/**
+ * Drops s3rver's request logger (koa-logger): even with `silent`, it formats a line for every
+ * request and response and pipes streamed bodies through a byte counter, for a transport that
+ * discards them. Koa composes its middleware when the server starts, so this goes before `run()`.
+ * Errors still reach s3rver's own (silent) logger.
+ */
+export function withoutRequestLogger(app: { middleware: unknown[] }): void {
+  app.middleware = app.middleware.filter((fn) => !(typeof fn === 'function' && fn.name === 'logger'));
+}
+
 /** S3 (s3rver) in this process, serving `directory`. */
 export async function startS3(port: number, directory: string): Promise<Emulator> {
   await assertPortFree(port, 'the S3 emulator');
@@ -78,6 +88,7 @@ export async function startS3(port: number, directory: string): Promise<Emulator
   // and rejects the signature. Signatures stay parsed and checked for form, not matched.
   const S3rver = loadS3rver();
   const server = new S3rver({ port, address: '127.0.0.1', directory, silent: true, resetOnClose: false, allowMismatchedSignatures: true });
+  withoutRequestLogger(server as unknown as { middleware: unknown[] });
   await server.run();
   keepConnections((server as unknown as { httpServer: Server }).httpServer);
   return { name: 's3', endpoint: `http://127.0.0.1:${port}`, stop: async () => void (await server.close()) };
