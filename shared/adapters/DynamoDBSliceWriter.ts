@@ -87,6 +87,15 @@ interface SlicePut {
   readonly input: PutCommandInput;
 }
 
+/** A query's slices asked for, and where the answer goes. */
+interface SliceRead {
+  readonly query: string;
+  readonly from: number;
+  readonly to: number;
+  readonly resolve: (images: SliceImage[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /** A cancellation reason as the error carries it: the document client does not unmarshall errors. */
 type CancellationReason = { Code?: string; Item?: Record<string, AttributeValue> };
 
@@ -106,6 +115,8 @@ type CancellationReason = { Code?: string; Item?: Record<string, AttributeValue>
 export class DynamoDBSliceWriter {
   /** Per query: whether any item of the earlier layout is there (asked once per query). */
   private readonly legacy = new Map<string, Promise<boolean>>();
+  /** Slice reads asked for and not yet sent. */
+  private reads: SliceRead[] | undefined;
 
   public constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -134,15 +145,54 @@ export class DynamoDBSliceWriter {
       });
   }
 
-  /** A query's slices whose start is in `[from, to)`, by start (strongly consistent). */
-  public async readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
-    const [stored, legacy] = await Promise.all([this.readItems(from, to - 1), this.readLegacyRange(query, from, to - 1)]);
-    const states = new Map<number, SliceState>(legacy);
-    for (const [slice, item] of stored) {
-      const state = item.queries[query];
-      if (state !== undefined) states.set(slice, state);
+  /**
+   * A query's slices whose start is in `[from, to)`, by start (strongly consistent). Reads asked
+   * for together (a firing round's queries, side by side) share their Queries: overlapping
+   * ranges are read once, since one item holds every query's slice.
+   */
+  public readSlices(query: string, from: number, to: number): Promise<SliceImage[]> {
+    return new Promise((resolve, reject) => {
+      if (this.reads === undefined) {
+        this.reads = [];
+        queueMicrotask(() => void this.flushReads());
+      }
+      this.reads.push({ query, from, to, resolve, reject });
+    });
+  }
+
+  /** Answers the reads asked for since the last flush: one Query per run of overlapping ranges. */
+  private async flushReads(): Promise<void> {
+    const reads = (this.reads ?? []).sort((a, b) => a.from - b.from);
+    this.reads = undefined;
+    const runs: SliceRead[][] = [];
+    let end = -Infinity;
+    for (const read of reads) {
+      if (read.from < read.to && read.from <= end) (runs[runs.length - 1] as SliceRead[]).push(read);
+      else runs.push([read]);
+      end = Math.max(end, read.to);
     }
-    return [...states].sort(([a], [b]) => a - b).map(([slice, state]) => sliceImage(query, slice, state));
+    await Promise.all(
+      runs.map(async (run) => {
+        try {
+          const from = Math.min(...run.map((read) => read.from));
+          const to = Math.max(...run.map((read) => read.to));
+          const stored = from < to ? await this.readItems(from, to - 1) : new Map<number, StoredSlice>();
+          await Promise.all(run.map(async (read) => read.resolve(await this.slicesOf(read, stored))));
+        } catch (error) {
+          for (const read of run) read.reject(error);
+        }
+      }),
+    );
+  }
+
+  /** A read's slices from the items read for it (and its query's legacy items, if any). */
+  private async slicesOf(read: SliceRead, stored: ReadonlyMap<number, StoredSlice>): Promise<SliceImage[]> {
+    const states = read.from < read.to ? await this.readLegacyRange(read.query, read.from, read.to - 1) : new Map<number, SliceState>();
+    for (const [slice, item] of stored) {
+      const state = item.queries[read.query];
+      if (state !== undefined && slice >= read.from && slice < read.to) states.set(slice, state);
+    }
+    return [...states].sort(([a], [b]) => a - b).map(([slice, state]) => sliceImage(read.query, slice, state));
   }
 
   /** The items of the given slices (and those between them), by start: a consistent Query over the windowed ones, another for the continuous one. */

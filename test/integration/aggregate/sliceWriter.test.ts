@@ -116,6 +116,31 @@ describe('Adapter: DynamoDB slice writer', () => {
     expect(await store.readSlices('q3', 500 * HOUR, 503 * HOUR)).toEqual([]);
   });
 
+  it('answers reads asked for together with one Query per run of overlapping ranges', async () => {
+    const store = new DynamoDBAggregateStateStore(createDynamoDBDocumentClient(), table);
+    const hours = [600 * HOUR, 601 * HOUR, 602 * HOUR, 700 * HOUR];
+    const batch = batchOf('r1', hours, 1, 3);
+    await store.applySlices('shard-a', batch.span, [...batch.updates, ...batchOf('r2', hours, 1, 3, 10).updates]);
+    const alone = async (query: string, from: number, to: number): Promise<unknown[]> => (await store.readSlices(query, from, to)).map((image) => [image.slice, image.attributes[SUM]]);
+    const expected = [await alone('r1', 600 * HOUR, 603 * HOUR), await alone('r1', 601 * HOUR, 602 * HOUR), await alone('r2', 602 * HOUR, 603 * HOUR), await alone('r2', 700 * HOUR, 701 * HOUR)];
+    expect(expected).toEqual([
+      [[600 * HOUR, 3], [601 * HOUR, 3], [602 * HOUR, 3]],
+      [[601 * HOUR, 3]],
+      [[602 * HOUR, 30]],
+      [[700 * HOUR, 30]],
+    ]);
+    const reads = store.requests.reads;
+    const together = await Promise.all([
+      store.readSlices('r1', 600 * HOUR, 603 * HOUR),
+      store.readSlices('r1', 601 * HOUR, 602 * HOUR),
+      store.readSlices('r2', 602 * HOUR, 603 * HOUR),
+      store.readSlices('r2', 700 * HOUR, 701 * HOUR),
+    ]);
+    expect(together.map((images) => images.map((image) => [image.slice, image.attributes[SUM]]))).toEqual(expected);
+    // 600–603 h once, 700 h once.
+    expect(store.requests.reads - reads).toBe(2);
+  });
+
   it('refuses a slice too large for one item even packed, naming the query', async () => {
     const store = new DynamoDBAggregateStateStore(createDynamoDBDocumentClient(), table);
     // 60,000 groups with incompressible names: well over 400 KB deflated.
