@@ -116,6 +116,9 @@ const busy = (stats: readonly FunctionStats[]): string =>
 /** How often a persisted replay notes how far it got while producing. */
 const SAVE_PROGRESS_MS = 2_000;
 
+/** What a run that had nothing left to produce reports. */
+const NOTHING_PRODUCED: ProduceSummary = { rowsRead: 0, recordsSent: 0, unparseable: 0, failedLines: [], calls: 0, retries: 0, seconds: 0, rowsPerSecond: 0 };
+
 /** Drops the lines an earlier run produced already, counting on. */
 async function* skipLines(lines: AsyncIterable<SourceLine>, skip: number): AsyncGenerator<SourceLine> {
   let seen = 0;
@@ -207,36 +210,21 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
       bucket: byName(model.buckets, 'DataBucket').name,
     };
 
-    const parsed = parseProductsCsv(readFileSync(join(import.meta.dirname, '../../data/products.csv')));
-    const loaded = await loadProducts(
-      parsed.products.map((row) => row.product),
-      new DynamoDBItemWriter(createDynamoDBDocumentClient(), names.products, { keyAttributes: ['product_cd'] }),
-    );
-    say(`② products: ${count(loaded.loaded)} loaded into ${names.products} (${loaded.calls} BatchWriteItem calls, ${parsed.rejected.length} rejected rows)`);
-
-    const logDir = join(stateDir(), 'logs');
-    await rm(logDir, { recursive: true, force: true });
-    const checkpoints = join(stateDir(), 'checkpoints', options.persist === true ? name : `${name}-${Date.now()}`);
-    if (options.persist === true && !stack.continued && options.fresh === true) await rm(checkpoints, { recursive: true, force: true });
-    trigger = await startTrigger({ model, stateDir: checkpoints, logDir, log, ...options.trigger });
-    say(`③ local trigger: ${trigger.functions.join(', ')} reading ${model.functions.flatMap((fn) => fn.streamEvents.map((event) => event.streamName)).join(', ')} (function logs in ${logDir})`);
-    if (options.dashboard !== undefined) {
-      dashboard = await serveDashboard({ model, stateDir: stateDir(), port: options.dashboard.port, ...(options.dashboard.apiKey === undefined ? {} : { apiKey: options.dashboard.apiKey }) });
-      say(`   dashboard: ${dashboard.pageUrl}  (API key ${dashboard.apiKey}; the page takes it from the URL)`);
-    }
-    stopTicker = startStageProgress(trigger, model.functions, logDir, log);
-
+    // Records go to the raw stream while the products load and the trigger starts (every
+    // mapping reads from TRIM_HORIZON): they wait there, as they would on AWS.
     const started = produced;
     const bar = createProgress({ unit: 'records', label: options.produceLabel(names.raw) });
-    let summary: ProduceSummary = { rowsRead: 0, recordsSent: 0, unparseable: 0, failedLines: [], calls: 0, retries: 0, seconds: 0, rowsPerSecond: 0 };
-    if (inputDone) say(`④ nothing to produce: the persisted replay was produced in full (${count(produced)} records) and its final watermark sent`);
-    else {
+    const produce = async (): Promise<ProduceSummary> => {
+      if (inputDone) {
+        say(`④ nothing to produce: the persisted replay was produced in full (${count(produced)} records) and its final watermark sent`);
+        return NOTHING_PRODUCED;
+      }
       // A put whose entries partly failed is retried before the next: only the last put's records can be unacknowledged out of order.
       const skip = Math.max(0, started - KINESIS_LIMITS.putRecordsMaxRecords);
       if (started > 0) say(`④ continuing the replay after the ${count(started)} records produced before (the last ${count(started - skip)} sent again: dedupe drops those that arrived)`);
       produced = skip;
       let savedAt = performance.now();
-      summary = await produceRecords(skipLines(options.lines, skip), new KinesisRecordSink(createKinesisClient(), names.raw), {
+      const summary = await produceRecords(skipLines(options.lines, skip), new KinesisRecordSink(createKinesisClient(), names.raw), {
         partitionKey: createPartitionKeyFn(parsePartitionKeySpec('random', options.seed)),
         ...(options.speed === undefined ? {} : { pacing: { speed: options.speed } }),
         onProgress: (records) => {
@@ -255,7 +243,34 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
       await signalFinalWatermark(createKinesisClient(), names.raw, await listOpenShards(createKinesisClient(), names.raw));
       inputDone = true;
       await saveProgress(true);
+      return summary;
+    };
+
+    const producing = produce();
+    // On a terminal the producer's bar is the current line: clear it, and it is drawn again below.
+    const sayOverBar = (line: string): void => say(process.stdout.isTTY && process.stderr.isTTY ? `\r\x1b[K${line}` : line);
+    // Should loading the products or starting the trigger fail, that failure is the story, not the producer's.
+    producing.catch(() => undefined);
+    const parsed = parseProductsCsv(readFileSync(join(import.meta.dirname, '../../data/products.csv')));
+    const loaded = await loadProducts(
+      parsed.products.map((row) => row.product),
+      new DynamoDBItemWriter(createDynamoDBDocumentClient(), names.products, { keyAttributes: ['product_cd'] }),
+    );
+    sayOverBar(`② products: ${count(loaded.loaded)} loaded into ${names.products} (${loaded.calls} BatchWriteItem calls, ${parsed.rejected.length} rejected rows)`);
+
+    const logDir = join(stateDir(), 'logs');
+    await rm(logDir, { recursive: true, force: true });
+    const checkpoints = join(stateDir(), 'checkpoints', options.persist === true ? name : `${name}-${Date.now()}`);
+    if (options.persist === true && !stack.continued && options.fresh === true) await rm(checkpoints, { recursive: true, force: true });
+    trigger = await startTrigger({ model, stateDir: checkpoints, logDir, log, ...options.trigger });
+    sayOverBar(`③ local trigger: ${trigger.functions.join(', ')} reading ${model.functions.flatMap((fn) => fn.streamEvents.map((event) => event.streamName)).join(', ')} (function logs in ${logDir})`);
+    if (options.dashboard !== undefined) {
+      dashboard = await serveDashboard({ model, stateDir: stateDir(), port: options.dashboard.port, ...(options.dashboard.apiKey === undefined ? {} : { apiKey: options.dashboard.apiKey }) });
+      sayOverBar(`   dashboard: ${dashboard.pageUrl}  (API key ${dashboard.apiKey}; the page takes it from the URL)`);
     }
+    stopTicker = startStageProgress(trigger, model.functions, logDir, log);
+
+    const summary = await producing;
 
     const drainStarted = performance.now();
     const deadline = Date.now() + options.timeoutMs;
