@@ -17,6 +17,8 @@ export interface Progress {
   tick(n?: number): void;
   /** Draws the final line and a newline; returns the elapsed seconds. */
   done(): number;
+  /** Clears the bar's line on a terminal, so a line printed next starts clean (the next tick draws the bar again); nothing elsewhere. */
+  clear(): void;
 }
 
 /**
@@ -55,6 +57,9 @@ export function createProgress(options: ProgressOptions): Progress {
     done() {
       draw(true);
       return (performance.now() - started) / 1000;
+    },
+    clear() {
+      if (stream.isTTY) stream.write('\r\x1b[K');
     },
   };
 }

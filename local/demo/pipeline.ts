@@ -247,8 +247,11 @@ export async function runPipeline(options: PipelineOptions): Promise<number> {
     };
 
     const producing = produce();
-    // On a terminal the producer's bar is the current line: clear it, and it is drawn again below.
-    const sayOverBar = (line: string): void => say(process.stdout.isTTY && process.stderr.isTTY ? `\r\x1b[K${line}` : line);
+    // While the producer's bar is drawn, a line clears it first: the next tick draws it again below.
+    const sayOverBar = (line: string): void => {
+      bar.clear();
+      say(line);
+    };
     // Should loading the products or starting the trigger fail, that failure is the story, not the producer's.
     producing.catch(() => undefined);
     const parsed = parseProductsCsv(readFileSync(join(import.meta.dirname, '../../data/products.csv')));
