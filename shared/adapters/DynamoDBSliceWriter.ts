@@ -136,13 +136,10 @@ export class DynamoDBSliceWriter {
     const first = pending.map((entry) => this.nextPut(shard, batch, entry)).filter((put): put is SlicePut => put !== undefined);
     const packedSize = (put: SlicePut): number => (put.input.Item?.state as Uint8Array).length + 200;
     await forEachConcurrent(transactionChunks(first, packedSize), 2, (chunk) => this.writeChunk(shard, batch, chunk));
-    return updates
-      .filter((update) => update.slice === CONTINUOUS_SLICE)
-      .map((update) => {
-        const entry = pending.find((candidate) => candidate.slice === CONTINUOUS_SLICE) as Pending;
-        const states = entry.done ?? withLegacy(entry.seen.queries, entry.legacy);
-        return sliceImage(update.query, update.slice, states[update.query] ?? {});
-      });
+    const continuous = pending.find((entry) => entry.slice === CONTINUOUS_SLICE);
+    if (continuous === undefined) return [];
+    const states = continuous.done ?? withLegacy(continuous.seen.queries, continuous.legacy);
+    return continuous.updates.map((update) => sliceImage(update.query, CONTINUOUS_SLICE, states[update.query] ?? {}));
   }
 
   /**
