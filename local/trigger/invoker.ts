@@ -57,8 +57,8 @@ let roomy = false;
  * thousands of records alive across its requests, so they outlive the young generation, and
  * from a small start V8 collected the old generation again and again as it grew: ~185 full
  * collections in the workers of an `eddy run` of 94,498 records, 39–42 from 128 MB
- * (`--trace-gc`), and the `eddy` process used ~8 % less CPU against DynamoDB Local's in the same
- * runs (docs/benchmarks.md). Lambda's limits stay as they are. V8 reads the flag
+ * (`--trace-gc`), and the `eddy` process used 8–16 % less CPU against DynamoDB Local's in the
+ * same runs (docs/benchmarks.md). Lambda's limits stay as they are. V8 reads the flag
  * when it creates an isolate: it reaches the workers, not the thread that sets it. A
  * `--initial-old-space-size` given to node is left alone.
  */
